@@ -24,8 +24,8 @@ std::string prism::cli::joinCommandLine(int argc, char **argv) {
   std::string line;
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
-    bool plain = !arg.empty() &&
-                 arg.find_first_of(" \t\n'\"\\$`") == std::string::npos;
+    bool plain =
+        !arg.empty() && arg.find_first_of(" \t\n'\"\\$`") == std::string::npos;
     if (i)
       line += ' ';
     if (plain) {

@@ -82,8 +82,8 @@ static int runImport(ArgCursor args, const std::string &commandLine) {
     if (!args.value(arg, value))
       return UserError;
     if (arg == "--npy") {
-      options.sources.push_back({value, NpyLayout::Auto,
-                                 Modality::Unspecified});
+      options.sources.push_back(
+          {value, NpyLayout::Auto, Modality::Unspecified});
     } else if (arg == "--layout" || arg == "--modality") {
       if (options.sources.empty())
         return args.fail(arg + " applies to an input: put it after --npy FILE");
@@ -110,7 +110,8 @@ static int runImport(ArgCursor args, const std::string &commandLine) {
     } else if (arg == "-o" || arg == "--output") {
       output = value;
     } else {
-      return args.fail("unknown option '" + arg + "'; see `prism data import "
+      return args.fail("unknown option '" + arg +
+                       "'; see `prism data import "
                        "--help`");
     }
   }
@@ -130,19 +131,21 @@ static int runImport(ArgCursor args, const std::string &commandLine) {
     image += m == Modality::Image;
     text += m == Modality::Text;
   }
-  std::cout << "wrote " << output << ": " << dataset->rows << " rows ("
-            << image << " image, " << text << " text), d = " << dataset->dim
-            << ", " << dataset->numPairs << " pairs, "
-            << dataset->captions.size() << " captions\n";
+  std::cout << "wrote " << output << ": " << dataset->rows << " rows (" << image
+            << " image, " << text << " text), d = " << dataset->dim << ", "
+            << dataset->numPairs << " pairs, " << dataset->captions.size()
+            << " captions\n";
   return Success;
 }
 
-static nlohmann::ordered_json optionalNumber(const std::optional<double> &value) {
-  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+static nlohmann::ordered_json
+optionalNumber(const std::optional<double> &value) {
+  return value ? nlohmann::ordered_json(*value)
+               : nlohmann::ordered_json(nullptr);
 }
 
 static nlohmann::ordered_json summaryJson(const Dataset &dataset,
-                                  const DatasetSummary &summary) {
+                                          const DatasetSummary &summary) {
   nlohmann::ordered_json provenance;
   DatasetProvenance recorded = dataset.provenance();
   provenance["tool"] = recorded.tool;
@@ -154,15 +157,16 @@ static nlohmann::ordered_json summaryJson(const Dataset &dataset,
     char hash[17];
     std::snprintf(hash, sizeof(hash), "%016llx",
                   static_cast<unsigned long long>(source.fnv1a64));
-    provenance["sources"].push_back({{"path", source.path},
-                                     {"kind", source.kind},
-                                     {"format", source.format},
-                                     {"layout", source.layout},
-                                     {"modality", modalityName(source.modality)},
-                                     {"first_row", source.firstRow},
-                                     {"rows", source.rows},
-                                     {"bytes", source.bytes},
-                                     {"fnv1a64", hash}});
+    provenance["sources"].push_back(
+        {{"path", source.path},
+         {"kind", source.kind},
+         {"format", source.format},
+         {"layout", source.layout},
+         {"modality", modalityName(source.modality)},
+         {"first_row", source.firstRow},
+         {"rows", source.rows},
+         {"bytes", source.bytes},
+         {"fnv1a64", hash}});
   }
   return {
       {"schema_version", 1},
@@ -213,8 +217,9 @@ static void printSummary(const Dataset &dataset, const DatasetSummary &s) {
             << number(s.rowNorm.mean) << "  max " << number(s.rowNorm.max)
             << "\n"
             << "  modality gap      "
-            << (s.modalityGap ? number(*s.modalityGap) : "n/a (needs image "
-                                                         "and text rows)")
+            << (s.modalityGap ? number(*s.modalityGap)
+                              : "n/a (needs image "
+                                "and text rows)")
             << "  (|mean(image) - mean(text)|)\n"
             << "  mean pair cosine  "
             << (s.meanPairCosine ? number(*s.meanPairCosine) : "n/a (no pairs)")
@@ -243,7 +248,8 @@ static int runInfo(ArgCursor args) {
     if (arg == "--json")
       json = true;
     else if (!arg.empty() && arg[0] == '-')
-      return args.fail("unknown option '" + arg + "'; see `prism data info "
+      return args.fail("unknown option '" + arg +
+                       "'; see `prism data info "
                        "--help`");
     else if (path.empty())
       path = arg;

@@ -96,7 +96,8 @@ Status AtomicFileWriter::commit() {
   fd = -1;
   if (::rename(tempPath.c_str(), targetPath.c_str()) != 0)
     return Status::error(targetPath, "cannot rename the finished output "
-                                     "into place: " + errnoText());
+                                     "into place: " +
+                                         errnoText());
   committed = true;
   // Sync the directory so the rename is durable too.
   int dirFd = ::open(parentDirectory(targetPath).c_str(),

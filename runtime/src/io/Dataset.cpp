@@ -155,10 +155,10 @@ StatusOr<Dataset> Dataset::open(const std::string &path) {
                                    " (expected " +
                                    std::to_string(kFormatVersion) + ")");
   if (dataset->element_type() != fbs::ElementType::F32)
-    return Status::error(path, std::string("element type ") +
-                                   fbs::EnumNameElementType(
-                                       dataset->element_type()) +
-                                   " is not supported yet (expected F32)");
+    return Status::error(path,
+                         std::string("element type ") +
+                             fbs::EnumNameElementType(dataset->element_type()) +
+                             " is not supported yet (expected F32)");
   uint64_t rows = dataset->rows();
   uint32_t dim = dataset->dim();
   if (rows == 0 || dim == 0)
@@ -168,16 +168,17 @@ StatusOr<Dataset> Dataset::open(const std::string &path) {
   auto countOf = [](const auto *vector) -> uint64_t {
     return vector ? vector->size() : 0;
   };
-  if (countOf(dataset->modality()) != rows || countOf(dataset->pair_id()) != rows)
-    return Status::error(path, "header holds " +
-                                   std::to_string(countOf(dataset->modality())) +
-                                   " modalities and " +
-                                   std::to_string(countOf(dataset->pair_id())) +
-                                   " pair ids for " + std::to_string(rows) +
-                                   " rows");
+  if (countOf(dataset->modality()) != rows ||
+      countOf(dataset->pair_id()) != rows)
+    return Status::error(
+        path, "header holds " + std::to_string(countOf(dataset->modality())) +
+                  " modalities and " +
+                  std::to_string(countOf(dataset->pair_id())) +
+                  " pair ids for " + std::to_string(rows) + " rows");
   uint64_t pairs = dataset->num_pairs();
   for (uint64_t i = 0; i < rows; ++i) {
-    int64_t id = dataset->pair_id()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    int64_t id =
+        dataset->pair_id()->Get(static_cast<flatbuffers::uoffset_t>(i));
     if (id < -1 || (id >= 0 && static_cast<uint64_t>(id) >= pairs))
       return Status::error(path, "row " + std::to_string(i) + " has pair id " +
                                      std::to_string(id) + ", expected -1 or " +
@@ -200,13 +201,12 @@ StatusOr<Dataset> Dataset::open(const std::string &path) {
                                    std::to_string(dim) + " is too large");
   uint64_t matrixBytes = rows * dim * sizeof(float);
   if (matrixOffset > size || matrixBytes > size - matrixOffset)
-    return Status::error(path, "truncated data: " + std::to_string(rows) +
-                                   " x " + std::to_string(dim) +
-                                   " float32 need " +
-                                   std::to_string(matrixBytes) +
-                                   " bytes from offset " +
-                                   std::to_string(matrixOffset) +
-                                   ", the file has " + std::to_string(size));
+    return Status::error(
+        path, "truncated data: " + std::to_string(rows) + " x " +
+                  std::to_string(dim) + " float32 need " +
+                  std::to_string(matrixBytes) + " bytes from offset " +
+                  std::to_string(matrixOffset) + ", the file has " +
+                  std::to_string(size));
 
   Dataset out;
   out.file = mapped.take();

@@ -166,10 +166,9 @@ StatusOr<LoadedSource> loadSource(const NpyImportSource &request,
     return Status::error(path, "the array has zero rows (shape " +
                                    header->shapeString() + ")");
   if (source.dim == 0 || shape[shape.size() - 1] > UINT32_MAX)
-    return Status::error(path, "embedding dimension " +
-                                   std::to_string(shape.back()) +
-                                   " is not supported (shape " +
-                                   header->shapeString() + ")");
+    return Status::error(
+        path, "embedding dimension " + std::to_string(shape.back()) +
+                  " is not supported (shape " + header->shapeString() + ")");
 
   StatusOr<NpyArray> array = readNpy(path);
   if (!array.isOk())
@@ -257,15 +256,13 @@ Status attachCaptions(const std::string &path, DatasetContents &dataset) {
     return Status::error(path, "captions are stored per image-text pair, but "
                                "the dataset has no pairs; use --labels for "
                                "per-row text");
-  StatusOr<std::vector<std::string>> captions =
-      table->column(path, "caption");
+  StatusOr<std::vector<std::string>> captions = table->column(path, "caption");
   if (!captions.isOk())
     return captions.getStatus();
   if (captions->size() != dataset.numPairs)
     return Status::error(path, "has " + std::to_string(captions->size()) +
                                    " captions, but the dataset has " +
-                                   std::to_string(dataset.numPairs) +
-                                   " pairs");
+                                   std::to_string(dataset.numPairs) + " pairs");
   dataset.captions = captions.take();
   return Status::ok();
 }
@@ -312,11 +309,10 @@ StatusOr<DatasetContents> prism::buildDataset(const ImportOptions &options) {
     if (!source.isOk())
       return source.getStatus();
     if (!sources.empty() && source->dim != dataset.dim)
-      return Status::error(request.path,
-                           "embedding dimension " +
-                               std::to_string(source->dim) + " differs from " +
-                               std::to_string(dataset.dim) + " in " +
-                               sources.front().record.path);
+      return Status::error(
+          request.path, "embedding dimension " + std::to_string(source->dim) +
+                            " differs from " + std::to_string(dataset.dim) +
+                            " in " + sources.front().record.path);
     dataset.dim = source->dim;
     source->record.firstRow = dataset.rows;
     dataset.rows += source->rows;
@@ -330,8 +326,7 @@ StatusOr<DatasetContents> prism::buildDataset(const ImportOptions &options) {
     if (source.layout == NpyLayout::StackedPairs) {
       uint64_t half = source.rows / 2;
       for (uint64_t r = 0; r < source.rows; ++r) {
-        dataset.modality.push_back(r < half ? Modality::Image
-                                            : Modality::Text);
+        dataset.modality.push_back(r < half ? Modality::Image : Modality::Text);
         dataset.pairId.push_back(
             static_cast<int64_t>(dataset.numPairs + r % half));
       }

@@ -14,8 +14,8 @@ using namespace prism;
 StatusOr<MappedFile> MappedFile::open(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return Status::error(path, std::string("cannot open: ") +
-                                   std::strerror(errno));
+    return Status::error(path,
+                         std::string("cannot open: ") + std::strerror(errno));
   struct stat info;
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);
@@ -29,8 +29,8 @@ StatusOr<MappedFile> MappedFile::open(const std::string &path) {
     if (mapped == MAP_FAILED) {
       int err = errno;
       ::close(fd);
-      return Status::error(path, std::string("cannot map: ") +
-                                     std::strerror(err));
+      return Status::error(path,
+                           std::string("cannot map: ") + std::strerror(err));
     }
     file.bytes = static_cast<const uint8_t *>(mapped);
   }
@@ -38,7 +38,9 @@ StatusOr<MappedFile> MappedFile::open(const std::string &path) {
   return file;
 }
 
-MappedFile::MappedFile(MappedFile &&other) noexcept { *this = std::move(other); }
+MappedFile::MappedFile(MappedFile &&other) noexcept {
+  *this = std::move(other);
+}
 
 MappedFile &MappedFile::operator=(MappedFile &&other) noexcept {
   if (this != &other) {

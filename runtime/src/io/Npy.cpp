@@ -72,8 +72,9 @@ public:
     }
     if (!haveDescr || !haveOrder || !haveShape)
       return fail(std::string("missing key '") +
-                  (!haveDescr ? "descr" : !haveOrder ? "fortran_order"
-                                                     : "shape") +
+                  (!haveDescr   ? "descr"
+                   : !haveOrder ? "fortran_order"
+                                : "shape") +
                   "'");
     return Status::ok();
   }
@@ -87,9 +88,8 @@ private:
     return true;
   }
   void skipSpace() {
-    while (pos < text.size() &&
-           (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' ||
-            text[pos] == '\r'))
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' ||
+                                 text[pos] == '\n' || text[pos] == '\r'))
       ++pos;
   }
   Status fail(const std::string &what) const {
@@ -173,9 +173,10 @@ Status parseDescr(const std::string &path, const std::string &descr,
                                    "('<f2', '<f4' or '<f8')");
   };
   if (descr.size() >= 2 && descr[1] == 'O')
-    return Status::error(path, "dtype '" + descr +
-                                   "' holds Python objects, which cannot be "
-                                   "read: save the embeddings as a float array");
+    return Status::error(path,
+                         "dtype '" + descr +
+                             "' holds Python objects, which cannot be "
+                             "read: save the embeddings as a float array");
   if (descr.size() != 3 || descr[1] != 'f')
     return unsupported();
   switch (descr[0]) {
@@ -328,12 +329,11 @@ StatusOr<NpyHeader> prism::parseNpyHeader(const std::string &path,
     return Status::error(path, "truncated .npy file: it ends inside the "
                                "header length field (" +
                                    std::to_string(size) + " bytes in all)");
-  uint64_t headerLength = loadUnsigned(bytes + 8, static_cast<int>(lengthBytes),
-                                       ByteOrder::Little);
+  uint64_t headerLength =
+      loadUnsigned(bytes + 8, static_cast<int>(lengthBytes), ByteOrder::Little);
   header.dataOffset = 8 + lengthBytes + headerLength;
   if (header.dataOffset > size)
-    return Status::error(path, "header length " +
-                                   std::to_string(headerLength) +
+    return Status::error(path, "header length " + std::to_string(headerLength) +
                                    " runs past the end of the file (header "
                                    "would end at byte " +
                                    std::to_string(header.dataOffset) +
@@ -359,11 +359,11 @@ StatusOr<NpyHeader> prism::parseNpyHeader(const std::string &path,
   }
   uint64_t available = size - header.dataOffset;
   if (needed > available)
-    return Status::error(
-        path, "truncated data: shape " + header.shapeString() + " of " +
-                  header.descr + " needs " + std::to_string(needed) +
-                  " bytes after the header, the file has " +
-                  std::to_string(available));
+    return Status::error(path, "truncated data: shape " + header.shapeString() +
+                                   " of " + header.descr + " needs " +
+                                   std::to_string(needed) +
+                                   " bytes after the header, the file has " +
+                                   std::to_string(available));
   return header;
 }
 
@@ -371,8 +371,7 @@ StatusOr<NpyArray> prism::readNpy(const std::string &path) {
   StatusOr<MappedFile> file = MappedFile::open(path);
   if (!file.isOk())
     return file.getStatus();
-  StatusOr<NpyHeader> header =
-      parseNpyHeader(path, file->data(), file->size());
+  StatusOr<NpyHeader> header = parseNpyHeader(path, file->data(), file->size());
   if (!header.isOk())
     return header.getStatus();
 

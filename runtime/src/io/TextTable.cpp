@@ -56,13 +56,13 @@ TextTable::column(const std::string &path, const std::string &name) const {
   if (lines.empty())
     return values;
   const std::vector<std::string> &first = lines.front();
-  auto named = std::find_if(first.begin(), first.end(),
-                            [&](const std::string &field) {
-                              return equalsIgnoringCase(field, name);
-                            });
+  auto named =
+      std::find_if(first.begin(), first.end(), [&](const std::string &field) {
+        return equalsIgnoringCase(field, name);
+      });
   bool hasHeader = named != first.end();
-  size_t index = hasHeader ? static_cast<size_t>(named - first.begin())
-                           : first.size() - 1;
+  size_t index =
+      hasHeader ? static_cast<size_t>(named - first.begin()) : first.size() - 1;
   for (size_t i = hasHeader ? 1 : 0; i < lines.size(); ++i) {
     if (lines[i].size() <= index)
       return Status::error(path + ":" + std::to_string(i + 1),

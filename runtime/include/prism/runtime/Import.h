@@ -1,4 +1,5 @@
-//===- Import.h - Building datasets from .npy files and metadata -*- C++ -*-===//
+//===- Import.h - Building datasets from .npy files and metadata -*- C++
+//-*-===//
 
 #ifndef PRISM_RUNTIME_IMPORT_H
 #define PRISM_RUNTIME_IMPORT_H
