@@ -17,6 +17,7 @@ llvm_config.use_default_substitutions()
 
 tool_dirs = [os.path.join(config.prism_obj_root, "bin"), config.llvm_tools_dir]
 tools = [
+    "not",
     "prism-opt",
     "prism",
     ToolSubst("%python", config.python_executable, unresolved="fatal"),
