@@ -1,22 +1,24 @@
-//===- SaeOps.cpp - sae op verifiers ----------------------------*- C++ -*-===//
+//===- SaeOps.cpp - sae compute op verifiers and builders -------*- C++ -*-===//
 //
-// Shape and attribute rules of the sae ops. Messages spell shapes as the
-// model author writes them (`[?, 512]`) so that they still read well when the
-// front end maps them back to a .sae source location.
+// Shape and attribute rules of the sae compute ops, and the builders that
+// give the shape-changing ones their result type. Messages spell shapes as
+// the model author writes them (`[?, 512]`) so that they still read well when
+// the front end maps them back to a .sae source location.
+//
+// A builder whose operands break the op's shape rules still builds the op
+// (with a placeholder result type); the verifier then reports the problem.
 //
 //===----------------------------------------------------------------------===//
 
 #include "prism/Dialect/Sae/IR/SaeOps.h"
+#include "prism/Dialect/Sae/IR/SaeShapes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
-#include "llvm/ADT/STLExtras.h"
-#include "llvm/Support/raw_ostream.h"
 
 #include <optional>
 #include <string>
-#include <utility>
 
 using namespace mlir;
 using namespace prism::sae;
@@ -25,101 +27,48 @@ using namespace prism::sae;
 // Helpers
 //===----------------------------------------------------------------------===//
 
-/// Spells `shape` as `[?, 512]`.
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << '[';
-  llvm::interleaveComma(shape, os, [&](int64_t dim) {
-    if (ShapedType::isDynamic(dim))
-      os << '?';
-    else
-      os << dim;
-  });
-  os << ']';
-  return text;
+static ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<ShapedType>(value.getType()).getShape();
 }
 
-static std::string formatShape(Value value) {
-  return formatShape(cast<ShapedType>(value.getType()).getShape());
+/// Whether two sizes are both static and different. A dynamic size is left
+/// to the runtime.
+static bool sizesConflict(int64_t lhs, int64_t rhs) {
+  return !ShapedType::isDynamic(lhs) && !ShapedType::isDynamic(rhs) &&
+         lhs != rhs;
 }
 
-/// Requires `value` to have the element type of `reference`.
-static LogicalResult verifySameElementType(Operation *op, Value value,
-                                           StringRef name, Value reference,
-                                           StringRef referenceName) {
-  Type actual = getElementTypeOrSelf(value.getType());
-  Type expected = getElementTypeOrSelf(reference.getType());
-  if (actual == expected)
-    return success();
-  return op->emitOpError() << name << " element type " << actual
-                           << " does not match " << referenceName
-                           << " element type " << expected;
+/// A tensor of `shape` with the element type of `like`.
+static RankedTensorType tensorLike(Value like, ArrayRef<int64_t> shape) {
+  return RankedTensorType::get(shape, getElementTypeOrSelf(like.getType()));
 }
 
-/// Requires the result of `op` to have exactly the shape `expected`;
-/// `reason` says where that shape comes from.
-static LogicalResult
-verifyResultShape(Operation *op, ArrayRef<int64_t> expected, StringRef reason) {
-  ArrayRef<int64_t> actual =
-      cast<ShapedType>(op->getResult(0).getType()).getShape();
-  if (actual == expected)
-    return success();
-  return op->emitOpError("result shape must be ")
-         << formatShape(expected) << " (" << reason << "), got "
-         << formatShape(actual);
+/// The result type of a broadcasting op: the broadcast shape, or the type of
+/// `lhs` when the shapes do not broadcast.
+static Type broadcastType(Value lhs, Value rhs) {
+  auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
+  auto rhsType = dyn_cast<RankedTensorType>(rhs.getType());
+  if (!lhsType || !rhsType)
+    return lhs.getType();
+  Broadcast broadcast = broadcastShapes(lhsType.getShape(), rhsType.getShape());
+  if (broadcast.conflict)
+    return lhs.getType();
+  return tensorLike(lhs, broadcast.shape);
 }
 
-namespace {
-/// Two shapes broadcast together: the common shape, or the first pair of
-/// static sizes (from the right) that cannot be reconciled.
-struct Broadcast {
-  SmallVector<int64_t> shape;
-  std::optional<std::pair<int64_t, int64_t>> conflict;
-};
-} // namespace
-
-/// Broadcasts with numpy's rules. A dynamic size is taken to match the other
-/// side: only the runtime knows it, and it checks it there.
-static Broadcast broadcastShapes(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
-  // A size that neither stretches (1) nor defers to the runtime (?).
-  auto isFixed = [](int64_t dim) {
-    return !ShapedType::isDynamic(dim) && dim != 1;
-  };
-
-  Broadcast result;
-  size_t rank = std::max(lhs.size(), rhs.size());
-  result.shape.resize(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    // Align on the right, padding the shorter shape with 1s.
-    int64_t l = i < lhs.size() ? lhs[lhs.size() - 1 - i] : 1;
-    int64_t r = i < rhs.size() ? rhs[rhs.size() - 1 - i] : 1;
-    if (isFixed(l) && isFixed(r) && l != r) {
-      result.conflict = {l, r};
-      break;
-    }
-    int64_t &out = result.shape[rank - 1 - i];
-    if (isFixed(l) || isFixed(r))
-      out = isFixed(l) ? l : r;
-    else if (ShapedType::isDynamic(l) || ShapedType::isDynamic(r))
-      out = ShapedType::kDynamic;
-    else
-      out = 1;
-  }
-  return result;
+/// The rank-0 tensor of `value`'s element type, the type of every loss.
+static RankedTensorType scalarLike(Value value) {
+  return tensorLike(value, {});
 }
 
 /// The rules shared by the broadcasting elementwise ops.
-static LogicalResult verifyBroadcastOp(Operation *op) {
-  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+static LogicalResult verifyBroadcastOp(Operation *op, Value lhs, Value rhs) {
   Value result = op->getResult(0);
   if (failed(verifySameElementType(op, rhs, "rhs", lhs, "lhs")) ||
       failed(verifySameElementType(op, result, "result", lhs, "lhs")))
     return failure();
 
-  Broadcast broadcast =
-      broadcastShapes(cast<ShapedType>(lhs.getType()).getShape(),
-                      cast<ShapedType>(rhs.getType()).getShape());
+  Broadcast broadcast = broadcastShapes(shapeOf(lhs), shapeOf(rhs));
   if (broadcast.conflict)
     return op->emitOpError("operand shapes ")
            << formatShape(lhs) << " and " << formatShape(rhs)
@@ -130,56 +79,98 @@ static LogicalResult verifyBroadcastOp(Operation *op) {
                                formatShape(rhs));
 }
 
-//===----------------------------------------------------------------------===//
-// ParamOp
-//===----------------------------------------------------------------------===//
+/// Requires `value` to have rank `rank`; `name` says which operand it is.
+static LogicalResult verifyRank(Operation *op, Value value, StringRef name,
+                                int64_t rank) {
+  if (static_cast<int64_t>(shapeOf(value).size()) == rank)
+    return success();
+  return op->emitOpError() << name << " must have rank " << rank << ", got "
+                           << formatShape(value);
+}
 
-LogicalResult ParamOp::verify() {
-  if (getSymName().empty())
-    return emitOpError("name must not be empty");
+/// Requires `axis` to name an axis of `shape`.
+static LogicalResult verifyAxis(Operation *op, int64_t axis,
+                                ArrayRef<int64_t> shape) {
+  int64_t rank = shape.size();
+  if (axis >= 0 && axis < rank)
+    return success();
+  return op->emitOpError("axis ") << axis << " is out of range for input "
+                                  << formatShape(shape) << " of rank " << rank;
+}
 
-  RankedTensorType type = getResult().getType();
-  if (!type.hasStaticShape())
-    return emitOpError("result must have a static shape, got ")
-           << formatShape(type.getShape());
-  if (!isa<Float16Type, BFloat16Type, Float32Type, Float64Type>(
-          type.getElementType()))
-    return emitOpError("result element type must be f16, bf16, f32 or f64, "
-                       "got ")
-           << type.getElementType();
-
-  // `value` is the fill of `constant` and the std of `normal`; the other
-  // initialisers derive everything from the shape or the data.
-  InitKind init = getInit();
-  FloatAttr value = getValueAttr();
-  if (init == InitKind::Constant && !value)
-    return emitOpError("the constant initialiser requires a value");
-  if (value && init != InitKind::Constant && init != InitKind::Normal)
-    return emitOpError("the ")
-           << stringifyInitKind(init)
-           << " initialiser takes no value; only constant and normal do";
-  if (init == InitKind::Normal && value && !(value.getValueAsDouble() > 0))
-    return emitOpError("the standard deviation of the normal initialiser "
-                       "must be positive, got ")
-           << value.getValueAsDouble();
+/// Requires `0 < k <= n`, where `n` is the last dimension of `shape` (the
+/// number of latents) when it is static.
+static LogicalResult verifyK(Operation *op, int64_t k,
+                             ArrayRef<int64_t> shape) {
+  if (k <= 0)
+    return op->emitOpError("k must be positive, got ") << k;
+  // A dynamic row length is checked by the runtime.
+  if (!shape.empty() && !ShapedType::isDynamic(shape.back()) &&
+      k > shape.back())
+    return op->emitOpError("k must be at most ")
+           << shape.back() << " (the last dimension of " << formatShape(shape)
+           << "), got " << k;
   return success();
+}
+
+/// Requires the result of a loss to be a rank-0 tensor of the element type
+/// of `reference`.
+static LogicalResult verifyScalarResult(Operation *op, Value reference,
+                                        StringRef referenceName) {
+  Value result = op->getResult(0);
+  if (failed(verifySameElementType(op, result, "result", reference,
+                                   referenceName)))
+    return failure();
+  if (cast<ShapedType>(result.getType()).getRank() != 0)
+    return op->emitOpError("result must be a rank-0 tensor, got ")
+           << formatShape(result);
+  return success();
+}
+
+/// Requires a per-row value: rank >= 1 with a dynamic batch axis 0.
+static LogicalResult verifyPerRow(Operation *op, Value value, StringRef name) {
+  ArrayRef<int64_t> shape = shapeOf(value);
+  if (!shape.empty() && ShapedType::isDynamic(shape.front()))
+    return success();
+  return op->emitOpError()
+         << name << " must be per row, with the dynamic batch as axis 0, got "
+         << formatShape(shape);
+}
+
+/// Requires `vector` to have the shape `[n]` of the last axis of `input`.
+static LogicalResult verifyPerLatent(Operation *op, Value vector,
+                                     StringRef name, Value input) {
+  ArrayRef<int64_t> shape = shapeOf(input);
+  ArrayRef<int64_t> vectorShape = shapeOf(vector);
+  if (vectorShape.size() != 1 || sizesConflict(vectorShape[0], shape.back()))
+    return op->emitOpError()
+           << name << " must have shape " << formatShape(ArrayRef(shape.back()))
+           << " (the last dimension of " << formatShape(shape) << "), got "
+           << formatShape(vectorShape);
+  return verifySameElementType(op, vector, name, input, "input");
 }
 
 //===----------------------------------------------------------------------===//
 // MatmulOp
 //===----------------------------------------------------------------------===//
 
+void MatmulOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                     Value rhs) {
+  Type result = lhs.getType();
+  ArrayRef<int64_t> l = shapeOf(lhs), r = shapeOf(rhs);
+  if (l.size() == 2 && r.size() == 2)
+    result = tensorLike(lhs, {l[0], r[1]});
+  build(builder, state, result, lhs, rhs);
+}
+
 LogicalResult MatmulOp::verify() {
-  ArrayRef<int64_t> lhs = getLhs().getType().getShape();
-  ArrayRef<int64_t> rhs = getRhs().getType().getShape();
-  if (lhs.size() != 2)
-    return emitOpError("lhs must have rank 2, got ") << formatShape(lhs);
-  if (rhs.size() != 2)
-    return emitOpError("rhs must have rank 2, got ") << formatShape(rhs);
+  if (failed(verifyRank(*this, getLhs(), "lhs", 2)) ||
+      failed(verifyRank(*this, getRhs(), "rhs", 2)))
+    return failure();
+  ArrayRef<int64_t> lhs = shapeOf(getLhs()), rhs = shapeOf(getRhs());
 
   std::string product = formatShape(lhs) + " @ " + formatShape(rhs);
-  if (!ShapedType::isDynamic(lhs[1]) && !ShapedType::isDynamic(rhs[0]) &&
-      lhs[1] != rhs[0])
+  if (sizesConflict(lhs[1], rhs[0]))
     return emitOpError() << product << ": inner dimensions " << lhs[1]
                          << " and " << rhs[0] << " differ";
 
@@ -191,49 +182,170 @@ LogicalResult MatmulOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// Elementwise ops
+// TransposeOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult AddOp::verify() { return verifyBroadcastOp(*this); }
-LogicalResult SubOp::verify() { return verifyBroadcastOp(*this); }
-LogicalResult MulOp::verify() { return verifyBroadcastOp(*this); }
+void TransposeOp::build(OpBuilder &builder, OperationState &state,
+                        Value input) {
+  Type result = input.getType();
+  ArrayRef<int64_t> shape = shapeOf(input);
+  if (shape.size() == 2)
+    result = tensorLike(input, {shape[1], shape[0]});
+  build(builder, state, result, input);
+}
 
-//===----------------------------------------------------------------------===//
-// TopKOp
-//===----------------------------------------------------------------------===//
-
-LogicalResult TopKOp::verify() {
-  ArrayRef<int64_t> shape = getInput().getType().getShape();
-  if (shape.size() != 2)
-    return emitOpError("input must have rank 2, got ") << formatShape(shape);
-
-  int64_t k = getK();
-  if (k <= 0)
-    return emitOpError("k must be positive, got ") << k;
-  // A dynamic row length is checked by the runtime.
-  if (!ShapedType::isDynamic(shape[1]) && k > shape[1])
-    return emitOpError("k must be at most ")
-           << shape[1] << " (the last dimension of " << formatShape(shape)
-           << "), got " << k;
-  return success();
+LogicalResult TransposeOp::verify() {
+  if (failed(verifyRank(*this, getInput(), "input", 2)) ||
+      failed(verifySameElementType(*this, getResult(), "result", getInput(),
+                                   "input")))
+    return failure();
+  ArrayRef<int64_t> shape = shapeOf(getInput());
+  return verifyResultShape(*this, {shape[1], shape[0]},
+                           formatShape(shape) + " transposed");
 }
 
 //===----------------------------------------------------------------------===//
-// ReduceOp
+// Broadcasting elementwise ops
 //===----------------------------------------------------------------------===//
 
+void AddOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                  Value rhs) {
+  build(builder, state, broadcastType(lhs, rhs), lhs, rhs);
+}
+
+void SubOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                  Value rhs) {
+  build(builder, state, broadcastType(lhs, rhs), lhs, rhs);
+}
+
+void MulOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                  Value rhs) {
+  build(builder, state, broadcastType(lhs, rhs), lhs, rhs);
+}
+
+void DivOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                  Value rhs) {
+  build(builder, state, broadcastType(lhs, rhs), lhs, rhs);
+}
+
+void PowOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                  Value rhs) {
+  build(builder, state, broadcastType(lhs, rhs), lhs, rhs);
+}
+
+void CmpOp::build(OpBuilder &builder, OperationState &state,
+                  CmpPredicate predicate, Value lhs, Value rhs) {
+  build(builder, state, broadcastType(lhs, rhs), predicate, lhs, rhs);
+}
+
+LogicalResult AddOp::verify() {
+  return verifyBroadcastOp(*this, getLhs(), getRhs());
+}
+LogicalResult SubOp::verify() {
+  return verifyBroadcastOp(*this, getLhs(), getRhs());
+}
+LogicalResult MulOp::verify() {
+  return verifyBroadcastOp(*this, getLhs(), getRhs());
+}
+LogicalResult DivOp::verify() {
+  return verifyBroadcastOp(*this, getLhs(), getRhs());
+}
+LogicalResult PowOp::verify() {
+  return verifyBroadcastOp(*this, getLhs(), getRhs());
+}
+LogicalResult CmpOp::verify() {
+  return verifyBroadcastOp(*this, getLhs(), getRhs());
+}
+
+//===----------------------------------------------------------------------===//
+// Sparse selections: TopKOp, TopKAbsOp, BatchTopKOp
+//===----------------------------------------------------------------------===//
+
+/// The rules shared by the ops that keep `k` entries of a `[batch, n]` code.
+static LogicalResult verifySelection(Operation *op, Value input, int64_t k) {
+  if (failed(verifyRank(op, input, "input", 2)))
+    return failure();
+  return verifyK(op, k, shapeOf(input));
+}
+
+LogicalResult TopKOp::verify() {
+  return verifySelection(*this, getInput(), getK());
+}
+LogicalResult TopKAbsOp::verify() {
+  return verifySelection(*this, getInput(), getK());
+}
+LogicalResult BatchTopKOp::verify() {
+  return verifySelection(*this, getInput(), getK());
+}
+
+//===----------------------------------------------------------------------===//
+// Thresholded activations: JumpReluOp, StepOp
+//===----------------------------------------------------------------------===//
+
+/// The rules shared by the ops that compare a `[batch, n]` pre-activation
+/// with a learned `[n]` threshold.
+static LogicalResult verifyThreshold(Operation *op, Value input,
+                                     Value threshold, double bandwidth) {
+  if (failed(verifyRank(op, input, "input", 2)) ||
+      failed(verifyPerLatent(op, threshold, "threshold", input)))
+    return failure();
+  if (!(bandwidth > 0))
+    return op->emitOpError("bandwidth must be positive, got ") << bandwidth;
+  return success();
+}
+
+void JumpReluOp::build(OpBuilder &builder, OperationState &state, Value input,
+                       Value threshold, double bandwidth) {
+  build(builder, state, input, threshold, builder.getF64FloatAttr(bandwidth));
+}
+
+void StepOp::build(OpBuilder &builder, OperationState &state, Value input,
+                   Value threshold, double bandwidth) {
+  build(builder, state, input, threshold, builder.getF64FloatAttr(bandwidth));
+}
+
+LogicalResult JumpReluOp::verify() {
+  return verifyThreshold(*this, getInput(), getThreshold(),
+                         getBandwidth().convertToDouble());
+}
+
+LogicalResult StepOp::verify() {
+  return verifyThreshold(*this, getInput(), getThreshold(),
+                         getBandwidth().convertToDouble());
+}
+
+//===----------------------------------------------------------------------===//
+// ReduceOp, NormalizeOp
+//===----------------------------------------------------------------------===//
+
+void ReduceOp::build(OpBuilder &builder, OperationState &state, ReduceKind kind,
+                     Value input, std::optional<int64_t> axis) {
+  SmallVector<int64_t> shape;
+  IntegerAttr axisAttr;
+  if (axis) {
+    shape.assign(shapeOf(input).begin(), shapeOf(input).end());
+    if (*axis >= 0 && *axis < static_cast<int64_t>(shape.size()))
+      shape.erase(shape.begin() + *axis);
+    axisAttr = builder.getI64IntegerAttr(*axis);
+  }
+  build(builder, state, tensorLike(input, shape),
+        ReduceKindAttr::get(builder.getContext(), kind), input, axisAttr);
+}
+
 LogicalResult ReduceOp::verify() {
-  ArrayRef<int64_t> shape = getInput().getType().getShape();
-  int64_t rank = shape.size();
-  int64_t axis = getAxis();
-  if (axis < 0 || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range for input "
-                                << formatShape(shape) << " of rank " << rank;
+  ArrayRef<int64_t> shape = shapeOf(getInput());
+  std::optional<uint64_t> axisAttr = getAxis();
+  if (axisAttr && failed(verifyAxis(*this, *axisAttr, shape)))
+    return failure();
 
   if (failed(verifySameElementType(*this, getResult(), "result", getInput(),
                                    "input")))
     return failure();
 
+  if (!axisAttr)
+    return verifyResultShape(
+        *this, {}, "every axis of " + formatShape(shape) + " reduced");
+  int64_t axis = *axisAttr;
   SmallVector<int64_t> expected(shape);
   expected.erase(expected.begin() + axis);
   return verifyResultShape(*this, expected,
@@ -241,27 +353,299 @@ LogicalResult ReduceOp::verify() {
                                std::to_string(axis));
 }
 
+void NormalizeOp::build(OpBuilder &builder, OperationState &state, Value input,
+                        std::optional<int64_t> axis) {
+  build(builder, state, input,
+        axis ? builder.getI64IntegerAttr(*axis) : IntegerAttr());
+}
+
+LogicalResult NormalizeOp::verify() {
+  if (std::optional<uint64_t> axis = getAxis())
+    return verifyAxis(*this, *axis, shapeOf(getInput()));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
-// MseOp
+// Geometry: CosOp, DistOp, OuterOp
 //===----------------------------------------------------------------------===//
 
+/// The result type of a `[m, d], [n, d] -> [m, n]` op.
+static Type pairwiseType(Value lhs, Value rhs) {
+  ArrayRef<int64_t> l = shapeOf(lhs), r = shapeOf(rhs);
+  if (l.size() != 2 || r.size() != 2)
+    return lhs.getType();
+  return tensorLike(lhs, {l[0], r[0]});
+}
+
+/// The rules shared by the row-by-row comparisons.
+static LogicalResult verifyPairwise(Operation *op, Value lhs, Value rhs) {
+  if (failed(verifyRank(op, lhs, "lhs", 2)) ||
+      failed(verifyRank(op, rhs, "rhs", 2)))
+    return failure();
+  ArrayRef<int64_t> l = shapeOf(lhs), r = shapeOf(rhs);
+  if (sizesConflict(l[1], r[1]))
+    return op->emitOpError()
+           << formatShape(l) << " and " << formatShape(r) << ": row lengths "
+           << l[1] << " and " << r[1] << " differ";
+  if (failed(verifySameElementType(op, rhs, "rhs", lhs, "lhs")) ||
+      failed(verifySameElementType(op, op->getResult(0), "result", lhs, "lhs")))
+    return failure();
+  return verifyResultShape(op, {l[0], r[0]},
+                           "every row of " + formatShape(l) +
+                               " against every row of " + formatShape(r));
+}
+
+void CosOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                  Value rhs) {
+  build(builder, state, pairwiseType(lhs, rhs), lhs, rhs);
+}
+
+void DistOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                   Value rhs) {
+  build(builder, state, pairwiseType(lhs, rhs), lhs, rhs);
+}
+
+LogicalResult CosOp::verify() {
+  return verifyPairwise(*this, getLhs(), getRhs());
+}
+LogicalResult DistOp::verify() {
+  return verifyPairwise(*this, getLhs(), getRhs());
+}
+
+/// The batch size two per-row operands share: the static one if either
+/// knows it.
+static int64_t commonRows(int64_t lhs, int64_t rhs) {
+  return ShapedType::isDynamic(lhs) ? rhs : lhs;
+}
+
+void OuterOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                    Value rhs) {
+  Type result = lhs.getType();
+  ArrayRef<int64_t> l = shapeOf(lhs), r = shapeOf(rhs);
+  if (l.size() == 2 && r.size() == 2)
+    result = tensorLike(lhs, {commonRows(l[0], r[0]), l[1], r[1]});
+  build(builder, state, result, lhs, rhs);
+}
+
+LogicalResult OuterOp::verify() {
+  if (failed(verifyRank(*this, getLhs(), "lhs", 2)) ||
+      failed(verifyRank(*this, getRhs(), "rhs", 2)))
+    return failure();
+  ArrayRef<int64_t> l = shapeOf(getLhs()), r = shapeOf(getRhs());
+  if (sizesConflict(l[0], r[0]))
+    return emitOpError() << formatShape(l) << " and " << formatShape(r)
+                         << ": row counts " << l[0] << " and " << r[0]
+                         << " differ";
+  if (failed(verifySameElementType(*this, getRhs(), "rhs", getLhs(), "lhs")) ||
+      failed(
+          verifySameElementType(*this, getResult(), "result", getLhs(), "lhs")))
+    return failure();
+  return verifyResultShape(*this, {commonRows(l[0], r[0]), l[1], r[1]},
+                           "the per-row outer product of " + formatShape(l) +
+                               " and " + formatShape(r));
+}
+
+//===----------------------------------------------------------------------===//
+// Modalities: SelectModalityOp, FilterOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SelectModalityOp::verify() {
+  // The operands share one type, so checking one checks both.
+  return verifyPerRow(*this, getImage(), "operands");
+}
+
+LogicalResult FilterOp::verify() {
+  return verifyPerRow(*this, getInput(), "input");
+}
+
+//===----------------------------------------------------------------------===//
+// SliceOp
+//===----------------------------------------------------------------------===//
+
+/// The shape of a slice with one start and one limit per axis, without the
+/// squeezed axes; nullopt when the counts are wrong.
+static std::optional<SmallVector<int64_t>>
+sliceShape(ArrayRef<int64_t> shape, ArrayRef<int64_t> starts,
+           ArrayRef<int64_t> limits, ArrayRef<int64_t> squeeze) {
+  if (starts.size() != shape.size() || limits.size() != shape.size())
+    return std::nullopt;
+  SmallVector<int64_t> result;
+  for (auto [axis, bounds] :
+       llvm::enumerate(llvm::zip_equal(shape, starts, limits))) {
+    auto [size, start, limit] = bounds;
+    if (llvm::is_contained(squeeze, static_cast<int64_t>(axis)))
+      continue;
+    result.push_back(ShapedType::isDynamic(size) ? ShapedType::kDynamic
+                                                 : limit - start);
+  }
+  return result;
+}
+
+void SliceOp::build(OpBuilder &builder, OperationState &state, Value input,
+                    ArrayRef<int64_t> starts, ArrayRef<int64_t> limits,
+                    ArrayRef<int64_t> squeeze) {
+  Type result = input.getType();
+  if (std::optional<SmallVector<int64_t>> shape =
+          sliceShape(shapeOf(input), starts, limits, squeeze))
+    result = tensorLike(input, *shape);
+  build(builder, state, result, input, builder.getDenseI64ArrayAttr(starts),
+        builder.getDenseI64ArrayAttr(limits),
+        squeeze.empty() ? DenseI64ArrayAttr()
+                        : builder.getDenseI64ArrayAttr(squeeze));
+}
+
+void SliceOp::build(OpBuilder &builder, OperationState &state, Type result,
+                    Value input, ArrayRef<int64_t> starts,
+                    ArrayRef<int64_t> limits) {
+  build(builder, state, result, input, builder.getDenseI64ArrayAttr(starts),
+        builder.getDenseI64ArrayAttr(limits), DenseI64ArrayAttr());
+}
+
+LogicalResult SliceOp::verify() {
+  ArrayRef<int64_t> shape = shapeOf(getInput());
+  ArrayRef<int64_t> starts = getStarts(), limits = getLimits();
+  if (starts.size() != shape.size() || limits.size() != shape.size())
+    return emitOpError("needs one start and one limit per axis of ")
+           << formatShape(shape) << ", got " << starts.size() << " and "
+           << limits.size();
+
+  for (auto [axis, bounds] :
+       llvm::enumerate(llvm::zip_equal(shape, starts, limits))) {
+    auto [size, start, limit] = bounds;
+    if (ShapedType::isDynamic(size)) {
+      if (start != 0 || limit != kWholeAxis)
+        return emitOpError("axis ")
+               << axis << " of " << formatShape(shape)
+               << " is dynamic and can only be taken whole (start 0, limit "
+               << kWholeAxis << "), got " << start << ":" << limit;
+      continue;
+    }
+    if (start < 0 || start > limit || limit > size)
+      return emitOpError("slice ")
+             << start << ":" << limit << " of axis " << axis << " of "
+             << formatShape(shape)
+             << " must satisfy 0 <= start <= limit <= " << size;
+  }
+
+  ArrayRef<int64_t> squeeze;
+  if (std::optional<ArrayRef<int64_t>> axes = getSqueeze())
+    squeeze = *axes;
+  for (auto [i, axis] : llvm::enumerate(squeeze)) {
+    int64_t rank = shape.size();
+    if (axis < 0 || axis >= rank || (i > 0 && axis <= squeeze[i - 1]))
+      return emitOpError("squeezed axes must increase and lie in [0, ")
+             << rank << "), got [" << squeeze << "]";
+    if (ShapedType::isDynamic(shape[axis]) || limits[axis] - starts[axis] != 1)
+      return emitOpError("squeezed axis ")
+             << axis << " must hold one element, got slice " << starts[axis]
+             << ":" << limits[axis] << " of " << formatShape(shape);
+  }
+
+  if (failed(verifySameElementType(*this, getResult(), "result", getInput(),
+                                   "input")))
+    return failure();
+  return verifyResultShape(*this, *sliceShape(shape, starts, limits, squeeze),
+                           "a slice of " + formatShape(shape));
+}
+
+//===----------------------------------------------------------------------===//
+// Losses: MseOp, L1Op, AuxKOp
+//===----------------------------------------------------------------------===//
+
+void MseOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                  Value rhs) {
+  build(builder, state, scalarLike(lhs), lhs, rhs);
+}
+
 LogicalResult MseOp::verify() {
-  ArrayRef<int64_t> lhs = getLhs().getType().getShape();
-  ArrayRef<int64_t> rhs = getRhs().getType().getShape();
+  ArrayRef<int64_t> lhs = shapeOf(getLhs()), rhs = shapeOf(getRhs());
   // Dynamic sizes (the batch) are compared by the runtime.
   if (failed(verifyCompatibleShape(lhs, rhs)))
     return emitOpError("operand shapes ")
            << formatShape(lhs) << " and " << formatShape(rhs) << " must match";
 
-  if (failed(verifySameElementType(*this, getRhs(), "rhs", getLhs(), "lhs")) ||
-      failed(
-          verifySameElementType(*this, getResult(), "result", getLhs(), "lhs")))
+  if (failed(verifySameElementType(*this, getRhs(), "rhs", getLhs(), "lhs")))
+    return failure();
+  return verifyScalarResult(*this, getLhs(), "lhs");
+}
+
+void L1Op::build(OpBuilder &builder, OperationState &state, Value input,
+                 Value weight) {
+  build(builder, state, scalarLike(input), input, weight);
+}
+
+LogicalResult L1Op::verify() {
+  ArrayRef<int64_t> shape = shapeOf(getInput());
+  if (shape.empty())
+    return emitOpError("input must have rank >= 1, got ") << formatShape(shape);
+  if (Value weight = getWeight())
+    if (failed(verifyPerLatent(*this, weight, "weight", getInput())))
+      return failure();
+  return verifyScalarResult(*this, getInput(), "input");
+}
+
+void AuxKOp::build(OpBuilder &builder, OperationState &state, Value residual,
+                   Value pre, Value decoder, int64_t k) {
+  build(builder, state, scalarLike(residual), residual, pre, decoder,
+        builder.getI64IntegerAttr(k));
+}
+
+LogicalResult AuxKOp::verify() {
+  if (failed(verifyRank(*this, getResidual(), "residual", 2)) ||
+      failed(verifyRank(*this, getPre(), "pre", 2)) ||
+      failed(verifyRank(*this, getDecoder(), "decoder", 2)))
     return failure();
 
-  if (getResult().getType().getRank() != 0)
-    return emitOpError("result must be a rank-0 tensor, got ")
-           << formatShape(getResult());
-  return success();
+  // residual [B, d], pre [B, n], decoder [n, d].
+  ArrayRef<int64_t> residual = shapeOf(getResidual());
+  ArrayRef<int64_t> pre = shapeOf(getPre());
+  ArrayRef<int64_t> decoder = shapeOf(getDecoder());
+  if (sizesConflict(residual[0], pre[0]))
+    return emitOpError("residual ")
+           << formatShape(residual) << " and pre " << formatShape(pre)
+           << ": row counts " << residual[0] << " and " << pre[0] << " differ";
+  if (sizesConflict(decoder[0], pre[1]))
+    return emitOpError("decoder ")
+           << formatShape(decoder) << " needs one row per latent of pre "
+           << formatShape(pre) << ": " << decoder[0] << " and " << pre[1]
+           << " differ";
+  if (sizesConflict(decoder[1], residual[1]))
+    return emitOpError("decoder ")
+           << formatShape(decoder) << " must decode to rows of residual "
+           << formatShape(residual) << ": " << decoder[1] << " and "
+           << residual[1] << " differ";
+
+  if (failed(verifyK(*this, getK(), pre)) ||
+      failed(verifySameElementType(*this, getPre(), "pre", getResidual(),
+                                   "residual")) ||
+      failed(verifySameElementType(*this, getDecoder(), "decoder",
+                                   getResidual(), "residual")))
+    return failure();
+  return verifyScalarResult(*this, getResidual(), "residual");
+}
+
+//===----------------------------------------------------------------------===//
+// Custom assembly directives
+//===----------------------------------------------------------------------===//
+
+/// The side of a pair, `[image]` or `[text]`; absent when no `[` follows.
+static OptionalParseResult parseSide(OpAsmParser &parser, ModalityAttr &side) {
+  if (failed(parser.parseOptionalLSquare()))
+    return std::nullopt;
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef keyword;
+  if (parser.parseKeyword(&keyword))
+    return failure();
+  std::optional<Modality> modality = symbolizeModality(keyword);
+  if (!modality)
+    return parser.emitError(loc, "expected 'image' or 'text', got '")
+           << keyword << "'";
+  side = ModalityAttr::get(parser.getContext(), *modality);
+  return parser.parseRSquare();
+}
+
+static void printSide(OpAsmPrinter &printer, Operation *, ModalityAttr side) {
+  printer << '[' << stringifyModality(side.getValue()) << ']';
 }
 
 #define GET_OP_CLASSES

@@ -1,6 +1,7 @@
 //===- SaeOps.h - sae dialect ops and attributes ----------------*- C++ -*-===//
 //
-// Declares the sae enums, the attributes wrapping them, and the ops.
+// Declares the sae enums, the attributes wrapping them, and the ops. The
+// shape helpers the verifiers and builders share are in SaeShapes.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "mlir/IR/Attributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
