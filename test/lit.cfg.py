@@ -19,6 +19,7 @@ tool_dirs = [os.path.join(config.prism_obj_root, "bin"), config.llvm_tools_dir]
 tools = [
     "not",
     "prism-opt",
+    "prismc",
     "prism",
     ToolSubst("%python", config.python_executable, unresolved="fatal"),
 ]
