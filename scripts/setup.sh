@@ -12,8 +12,11 @@ PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # formats shared by compiler and runtime
   flatbuffers-compiler libflatbuffers-dev
-  # tests: GoogleTest, lit's python, numpy as an independent reference
-  libgtest-dev libgmock-dev python3 python3-numpy
+  # runtime: BLAS for the CPU back end, JSON for checkpoints and metrics
+  libopenblas-dev liblapacke-dev nlohmann-json3-dev
+  # tests: GoogleTest, lit's python; numpy, scipy and torch as independent
+  # references
+  libgtest-dev libgmock-dev python3 python3-numpy python3-scipy python3-torch
 )
 
 missing=()
