@@ -2,6 +2,7 @@
 
 #include "DataCommands.h"
 #include "CommandLine.h"
+#include "SynthCommand.h"
 
 #include "prism/runtime/Dataset.h"
 #include "prism/runtime/DatasetSummary.h"
@@ -17,6 +18,7 @@ using namespace prism::cli;
 
 static const char kDataUsage[] =
     R"(usage: prism data import (--npy FILE [--layout L] [--modality M])+ [options] -o OUT
+       prism data synth --rows N --dim D --concepts C [options] -o OUT
        prism data info DATA [--json]
 )";
 
@@ -284,9 +286,11 @@ int prism::cli::runDataCommand(const std::vector<std::string> &args,
   }
   if (sub == "import")
     return runImport(ArgCursor("data import", rest), commandLine);
+  if (sub == "synth")
+    return runSynth(ArgCursor("data synth", rest), commandLine);
   if (sub == "info")
     return runInfo(ArgCursor("data info", rest));
   std::cerr << "prism data: error: unknown command '" << sub
-            << "' (expected import or info)\n";
+            << "' (expected import, synth or info)\n";
   return UserError;
 }

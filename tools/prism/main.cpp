@@ -22,6 +22,8 @@ Prism runs compiled sparse-autoencoder programs over embedding datasets.
 
 commands:
   data import   build a dataset (.pemb) from .npy embeddings and captions
+  data synth    make synthetic image-caption embeddings from a planted
+                dictionary, with the truth beside them
   data info     summarise a dataset
 
 Run `prism COMMAND --help` for a command's options.
