@@ -11,6 +11,18 @@
 #include "prism/Lang/ASTPrinter.h"
 #include "prism/Lang/Frontend.h"
 #include "prism/Lang/Parser.h"
+#include "prism/Dialect/Sae/IR/SaeDialect.h"
+#include "prism/Dialect/Saek/IR/SaekDialect.h"
+#include "prism/Target/CppEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -28,7 +40,7 @@ namespace cl = llvm::cl;
 using namespace prism;
 
 namespace {
-enum class EmitAction { AST, MLIR };
+enum class EmitAction { AST, MLIR, Cpp };
 } // namespace
 
 static cl::OptionCategory prismcCategory("prismc options");
@@ -48,7 +60,9 @@ static cl::opt<EmitAction>
                cl::values(clEnumValN(EmitAction::AST, "ast",
                                      "the syntax tree, with source locations"),
                           clEnumValN(EmitAction::MLIR, "mlir",
-                                     "the model in the sae dialect")),
+                                     "the model in the sae dialect"),
+                          clEnumValN(EmitAction::Cpp, "cpp",
+                                     "C++/OpenMP kernels for the CPU")),
                cl::cat(prismcCategory));
 
 static cl::opt<bool> verifyDiagnostics(
@@ -62,15 +76,47 @@ static cl::opt<bool> splitInputFile(
     cl::cat(prismcCategory));
 
 static constexpr llvm::StringLiteral kSplitMarker = "# -----";
+static constexpr llvm::StringLiteral kIRSplitMarker = "// -----";
 
 //===----------------------------------------------------------------------===//
 // Driver
 //===----------------------------------------------------------------------===//
 
+/// Whether the input is IR (`.mlir`) rather than a .sae model.
+static bool isIRInput() {
+  return llvm::StringRef(inputFilename).ends_with(".mlir");
+}
+
+/// Compiles kernel-level IR (a module of saek entry functions).
+static mlir::LogicalResult compileIR(llvm::SourceMgr &sourceMgr,
+                                     mlir::MLIRContext &context,
+                                     llvm::raw_ostream &os) {
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module || mlir::failed(mlir::verify(*module)))
+    return mlir::failure();
+  switch (emitAction) {
+  case EmitAction::MLIR:
+    module->print(os);
+    os << "\n";
+    return mlir::success();
+  case EmitAction::Cpp: {
+    target::ProgramLayout layout;
+    return target::emitCpp(*module, os, layout);
+  }
+  case EmitAction::AST:
+    break;
+  }
+  return mlir::emitError(mlir::UnknownLoc::get(&context),
+                         "-emit=ast needs a .sae input");
+}
+
 static mlir::LogicalResult compile(llvm::SourceMgr &sourceMgr,
                                    mlir::MLIRContext &context,
                                    llvm::raw_ostream &os) {
   unsigned mainFile = sourceMgr.getMainFileID();
+  if (isIRInput())
+    return compileIR(sourceMgr, context, os);
   switch (emitAction) {
   case EmitAction::AST: {
     std::unique_ptr<lang::ast::File> file =
@@ -89,6 +135,13 @@ static mlir::LogicalResult compile(llvm::SourceMgr &sourceMgr,
     os << "\n";
     return mlir::success();
   }
+  case EmitAction::Cpp:
+    // The sae-to-saek lowering is the next step of the CPU back end.
+    return mlir::emitError(mlir::FileLineColLoc::get(&context, inputFilename,
+                                                     1, 1),
+                           "-emit=cpp from a .sae model needs the sae-to-saek "
+                           "lowering, which is not built yet; give "
+                           "kernel-level IR (.mlir) instead");
   }
   llvm_unreachable("unknown -emit action");
 }
@@ -133,14 +186,22 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
+  mlir::DialectRegistry registry;
+  registry.insert<sae::SaeDialect, saek::SaekDialect, mlir::arith::ArithDialect,
+                  mlir::func::FuncDialect, mlir::linalg::LinalgDialect,
+                  mlir::math::MathDialect, mlir::tensor::TensorDialect>();
+  mlir::MLIRContext context(registry,
+                            mlir::MLIRContext::Threading::DISABLED);
+  // Users read our messages, not a dump of the op.
+  context.printOpOnDiagnostic(false);
   auto process = [&](std::unique_ptr<llvm::MemoryBuffer> chunk,
                      llvm::raw_ostream &os) {
     return processBuffer(std::move(chunk), context, os);
   };
+  llvm::StringRef marker = isIRInput() ? kIRSplitMarker : kSplitMarker;
   if (mlir::failed(mlir::splitAndProcessBuffer(
           std::move(*input), process, output.os(),
-          splitInputFile ? kSplitMarker : "", kSplitMarker)))
+          splitInputFile ? marker : "", marker)))
     return 1;
   output.keep();
   return 0;

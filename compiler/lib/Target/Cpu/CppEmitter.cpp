@@ -1,0 +1,575 @@
+//===- CppEmitter.cpp - saek to C++ with OpenMP ---------------------------===//
+//
+// Emission runs in two passes per entry function: the first gives every
+// tensor value its storage (a program buffer for arguments, a slice of one
+// scratch arena for the rest), the second prints one loop nest or prelude
+// call per op. A linalg op writes into its `outs` operand's storage when
+// that operand is a fresh tensor.empty, so a chain of kernels allocates once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "prism/Target/CppEmitter.h"
+#include "prism/Dialect/Saek/IR/SaekOps.h"
+#include "prism/Target/ExpressionPrinter.h"
+
+#include "CpuPrelude.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace prism;
+using namespace prism::target;
+
+int ProgramLayout::findOrAdd(const std::string &name, BufferRole role,
+                             const std::vector<int64_t> &shape) {
+  for (auto [i, buffer] : llvm::enumerate(buffers))
+    if (buffer.name == name)
+      return buffer.shape == shape ? static_cast<int>(i) : -1;
+  buffers.push_back({name, role, shape});
+  return static_cast<int>(buffers.size() - 1);
+}
+
+namespace {
+
+/// Where a tensor value lives in the generated code.
+struct Storage {
+  std::string pointer;           // a `real *` or `int32_t *` expression
+  std::vector<std::string> dims; // C expressions, outermost first
+  bool isIndex = false;
+
+  std::string size() const {
+    std::string text;
+    for (const std::string &dim : dims)
+      text += (text.empty() ? "" : " * ") + ("(int64_t)" + dim);
+    return text.empty() ? "1" : text;
+  }
+};
+
+static std::vector<int64_t> schemaShape(RankedTensorType type) {
+  std::vector<int64_t> shape;
+  for (int64_t dim : type.getShape())
+    shape.push_back(ShapedType::isDynamic(dim) ? -1 : dim);
+  return shape;
+}
+
+class FunctionEmitter {
+public:
+  FunctionEmitter(func::FuncOp func, ProgramLayout &layout,
+                  raw_ostream &os)
+      : func(func), layout(layout), os(os) {}
+
+  LogicalResult emit();
+
+private:
+  // Pass 1: storage.
+  LogicalResult bindArguments(ProgramEntry &entry);
+  LogicalResult assignStorage(Operation &op);
+  Storage allocate(RankedTensorType type);
+  std::vector<std::string> dimsOf(RankedTensorType type);
+
+  // Pass 2: code.
+  LogicalResult emitOp(Operation &op);
+  LogicalResult emitGeneric(linalg::GenericOp op);
+  LogicalResult emitFill(linalg::FillOp op);
+  LogicalResult emitReturn(func::ReturnOp op, ProgramEntry &entry);
+
+  const Storage &storage(Value value) { return storages[value]; }
+  std::string real(Value value) { return storage(value).pointer; }
+
+  func::FuncOp func;
+  ProgramLayout &layout;
+  raw_ostream &os;
+  DenseMap<Value, Storage> storages;
+  struct ArenaSlice {
+    std::string name, elements;
+    bool isIndex;
+  };
+  std::vector<ArenaSlice> arenaSlices;
+  DenseMap<Value, Value> copiedInits; // linalg results that start as a copy
+  unsigned nextKernel = 0;
+};
+
+} // namespace
+
+std::vector<std::string> FunctionEmitter::dimsOf(RankedTensorType type) {
+  std::vector<std::string> dims;
+  for (int64_t dim : type.getShape())
+    dims.push_back(ShapedType::isDynamic(dim) ? "B" : std::to_string(dim));
+  return dims;
+}
+
+Storage FunctionEmitter::allocate(RankedTensorType type) {
+  Storage result;
+  result.dims = dimsOf(type);
+  result.isIndex = type.getElementType().isInteger(32);
+  result.pointer = "s" + std::to_string(arenaSlices.size());
+  arenaSlices.push_back({result.pointer, result.size(), result.isIndex});
+  return result;
+}
+
+LogicalResult FunctionEmitter::bindArguments(ProgramEntry &entry) {
+  for (BlockArgument arg : func.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type)
+      return func.emitError("entry argument #")
+             << arg.getArgNumber() << " must be a ranked tensor, got "
+             << arg.getType();
+    auto attr = [&](StringRef name) {
+      return func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), name);
+    };
+    Storage value;
+    value.dims = dimsOf(type);
+    if (StringAttr scalar = attr("sae.scalar")) {
+      value.pointer = "(&scalar_" + std::to_string(entry.scalars.size()) + ")";
+      entry.scalars.push_back(scalar.str());
+      storages[arg] = value;
+      continue;
+    }
+    std::string name;
+    BufferRole role;
+    if (StringAttr input = attr("sae.input")) {
+      name = input.str();
+      role = BufferRole::Input;
+    } else if (StringAttr param = attr("sae.param")) {
+      name = param.str();
+      role = BufferRole::Parameter;
+    } else if (StringAttr state = attr("sae.state")) {
+      name = state.str();
+      role = StringRef(name).starts_with("adam.") ? BufferRole::OptimizerState
+                                                  : BufferRole::ModelState;
+    } else {
+      return func.emitError("entry argument #")
+             << arg.getArgNumber()
+             << " needs sae.input, sae.param, sae.state or sae.scalar";
+    }
+    int index = layout.findOrAdd(name, role, schemaShape(type));
+    if (index < 0)
+      return func.emitError("buffer '") << name << "' has two shapes";
+    entry.reads.push_back(index);
+    value.pointer = "((real *)buffers[" + std::to_string(index) + "])";
+    storages[arg] = value;
+  }
+  return success();
+}
+
+LogicalResult FunctionEmitter::assignStorage(Operation &op) {
+  // Ops whose result is the storage of an operand.
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    for (auto [init, result] :
+         llvm::zip(linalgOp.getDpsInits(), op.getResults())) {
+      // Value semantics let a kernel update its init in place when nothing
+      // else reads it; program buffers (arguments) are never clobbered.
+      bool inPlace = init.hasOneUse() && !isa<BlockArgument>(init);
+      if (inPlace) {
+        storages[result] = storages[init];
+        continue;
+      }
+      storages[result] = allocate(cast<RankedTensorType>(result.getType()));
+      if (!init.getDefiningOp<tensor::EmptyOp>())
+        copiedInits[result] = init;
+    }
+    return success();
+  }
+  if (isa<arith::ConstantOp, tensor::DimOp>(op) &&
+      !isa<RankedTensorType>(op.getResult(0).getType()))
+    return success();
+  for (Value result : op.getResults()) {
+    auto type = dyn_cast<RankedTensorType>(result.getType());
+    if (!type)
+      return op.emitOpError("produces a non-tensor value the C++ emitter "
+                            "cannot place: ")
+             << result.getType();
+    storages[result] = allocate(type);
+  }
+  return success();
+}
+
+/// The flat offset of an operand element for the loop variables `iN`.
+static FailureOr<std::string> elementOffset(AffineMap map,
+                                            const Storage &storage) {
+  std::string offset = "0";
+  std::string stride = "1";
+  for (int r = static_cast<int>(map.getNumResults()) - 1; r >= 0; --r) {
+    AffineExpr expr = map.getResult(r);
+    std::string index;
+    if (auto dim = dyn_cast<AffineDimExpr>(expr))
+      index = "i" + std::to_string(dim.getPosition());
+    else if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+      index = std::to_string(constant.getValue());
+    else
+      return failure();
+    if (index != "0")
+      offset += " + " + index + " * " + stride;
+    stride += " * (int64_t)" + storage.dims[r];
+  }
+  return offset;
+}
+
+LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<Value> operands(op->getOperands());
+
+  // Each loop's extent, from the first operand that indexes with it.
+  std::vector<std::string> extents(numLoops);
+  for (auto [operand, map] : llvm::zip(operands, maps))
+    for (auto [r, expr] : llvm::enumerate(map.getResults()))
+      if (auto dim = dyn_cast<AffineDimExpr>(expr))
+        if (extents[dim.getPosition()].empty())
+          extents[dim.getPosition()] = storage(operand).dims[r];
+  for (auto [d, extent] : llvm::enumerate(extents))
+    if (extent.empty())
+      return op.emitOpError("loop ") << d << " has no extent";
+
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  std::vector<unsigned> parallel, reduction;
+  for (unsigned d = 0; d < numLoops; ++d)
+    (iterators[d] == utils::IteratorType::parallel ? parallel : reduction)
+        .push_back(d);
+
+  ExpressionPrinter printer("e");
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  unsigned numInputs = op.getNumDpsInputs();
+
+  std::vector<std::string> offsets;
+  for (auto [operand, map] : llvm::zip(operands, maps)) {
+    FailureOr<std::string> offset = elementOffset(map, storage(operand));
+    if (failed(offset))
+      return op.emitOpError("has an indexing map the C++ emitter cannot "
+                            "print: ")
+             << AffineMapAttr::get(map);
+    offsets.push_back(*offset);
+  }
+  std::vector<std::string> outPointers;
+  for (Value result : op.getResults())
+    outPointers.push_back(real(result));
+
+  os << "  // kernel " << nextKernel++ << ": linalg.generic, "
+     << parallel.size() << " parallel and " << reduction.size()
+     << " reduction loops\n";
+  unsigned indent = 2;
+  auto line = [&]() -> raw_ostream & { return os.indent(indent); };
+  auto loopVar = [](unsigned d) { return "i" + std::to_string(d); };
+  auto openLoop = [&](unsigned d) {
+    line() << "for (int64_t " << loopVar(d) << " = 0; " << loopVar(d)
+           << " < (int64_t)" << extents[d] << "; ++" << loopVar(d) << ") {\n";
+    indent += 2;
+  };
+  auto closeLoop = [&]() {
+    indent -= 2;
+    line() << "}\n";
+  };
+
+  // A full reduction into one scalar accumulates per thread with an OpenMP
+  // reduction when its combiner is a plain sum.
+  bool sumReduction = false;
+  if (parallel.empty() && op.getNumDpsInits() == 1) {
+    Value yielded = yield.getOperand(0);
+    if (auto add = yielded.getDefiningOp<arith::AddFOp>())
+      sumReduction = llvm::is_contained(add->getOperands(),
+                                        body.getArgument(numInputs));
+  }
+
+  if (!parallel.empty()) {
+    line() << "#pragma omp parallel for\n";
+    for (unsigned d : parallel)
+      openLoop(d);
+  } else {
+    line() << "{\n";
+    indent += 2;
+  }
+  // Accumulators start from the outputs' current values.
+  for (unsigned o = 0; o < op.getNumDpsInits(); ++o) {
+    line() << "real acc" << o << " = " << outPointers[o] << "["
+           << offsets[numInputs + o] << "];\n";
+    printer.bind(body.getArgument(numInputs + o), "acc" + std::to_string(o));
+  }
+  if (sumReduction) {
+    line() << "#pragma omp parallel for reduction(+ : acc0)\n";
+  }
+  for (unsigned d : reduction)
+    openLoop(d);
+  for (unsigned i = 0; i < numInputs; ++i) {
+    Value input = operands[i];
+    if (!isa<RankedTensorType>(input.getType()))
+      return op.emitOpError("takes a scalar input; expected tensors");
+    std::string name = "in" + std::to_string(i);
+    if (body.getArgument(i).use_empty())
+      continue;
+    line() << "const real " << name << " = " << real(input) << "["
+           << offsets[i] << "];\n";
+    printer.bind(body.getArgument(i), name);
+  }
+  if (failed(printer.printBlock(body, os, indent, loopVar)))
+    return failure();
+  for (unsigned o = 0; o < op.getNumDpsInits(); ++o)
+    line() << "acc" << o << " = " << printer.get(yield.getOperand(o))
+           << ";\n";
+  for (size_t i = 0; i < reduction.size(); ++i)
+    closeLoop();
+  for (unsigned o = 0; o < op.getNumDpsInits(); ++o)
+    line() << outPointers[o] << "[" << offsets[numInputs + o]
+           << "] = acc" << o << ";\n";
+  if (!parallel.empty()) {
+    for (size_t i = 0; i < parallel.size(); ++i)
+      closeLoop();
+  } else {
+    indent -= 2;
+    line() << "}\n";
+  }
+  return success();
+}
+
+LogicalResult FunctionEmitter::emitFill(linalg::FillOp op) {
+  Value value = op.getInputs()[0];
+  std::string scalar;
+  if (auto constant = value.getDefiningOp<arith::ConstantOp>()) {
+    auto attr = dyn_cast<FloatAttr>(constant.getValue());
+    if (!attr)
+      return op.emitOpError("fills with a non-float constant");
+    scalar = ExpressionPrinter::formatReal(attr.getValueAsDouble());
+  } else {
+    return op.emitOpError("fills with a value that is not a constant");
+  }
+  const Storage &out = storage(op.getResult(0));
+  os << "  std::fill(" << out.pointer << ", " << out.pointer << " + "
+     << out.size() << ", " << scalar << ");\n";
+  return success();
+}
+
+LogicalResult FunctionEmitter::emitOp(Operation &op) {
+  auto dims = [&](Value value) { return storage(value).dims; };
+  for (Value result : op.getResults())
+    if (Value init = copiedInits.lookup(result))
+      os << "  std::memcpy(" << real(result) << ", " << real(init)
+         << ", sizeof(real) * " << storage(init).size() << ");\n";
+  return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+      .Case([&](tensor::EmptyOp) { return success(); })
+      .Case([&](tensor::DimOp) { return success(); })
+      .Case([&](arith::ConstantOp constant) -> LogicalResult {
+        auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+        if (!dense)
+          return success(); // a scalar, printed where used
+        if (!dense.isSplat())
+          return op.emitOpError("non-splat tensor constants are not "
+                                "supported by the C++ emitter");
+        const Storage &out = storage(constant.getResult());
+        os << "  std::fill(" << out.pointer << ", " << out.pointer << " + "
+           << out.size() << ", "
+           << ExpressionPrinter::formatReal(
+                  dense.getSplatValue<APFloat>().convertToDouble())
+           << ");\n";
+        return success();
+      })
+      .Case([&](linalg::GenericOp generic) { return emitGeneric(generic); })
+      .Case([&](linalg::FillOp fill) { return emitFill(fill); })
+      .Case([&](saek::GemmOp gemm) -> LogicalResult {
+        std::vector<std::string> a = dims(gemm.getA()), b = dims(gemm.getB());
+        std::string m = gemm.getTransposeA() ? a[1] : a[0];
+        std::string k = gemm.getTransposeA() ? a[0] : a[1];
+        std::string n = gemm.getTransposeB() ? b[0] : b[1];
+        os << "  prism_gemm(" << (gemm.getTransposeA() ? "true" : "false")
+           << ", " << (gemm.getTransposeB() ? "true" : "false") << ", " << m
+           << ", " << n << ", " << k << ", " << real(gemm.getA()) << ", "
+           << real(gemm.getB()) << ", " << real(gemm.getResult()) << ", "
+           << (gemm.getBias() ? real(gemm.getBias()) : "nullptr") << ", "
+           << (gemm.getEpilogue() == saek::Epilogue::BiasRelu ? "true"
+                                                              : "false")
+           << ");\n";
+        return success();
+      })
+      .Case([&](saek::TopKOp topk) {
+        std::vector<std::string> in = dims(topk.getInput());
+        os << "  prism_topk(" << real(topk.getInput()) << ", " << in[0]
+           << ", " << in[1] << ", " << topk.getK() << ", "
+           << (topk.getAbs() ? "true" : "false") << ", "
+           << real(topk.getValues()) << ", " << real(topk.getIndices())
+           << ");\n";
+        return success();
+      })
+      .Case([&](saek::GatherDecodeOp gather) {
+        std::vector<std::string> code = dims(gather.getValues());
+        os << "  prism_gather_decode(" << real(gather.getValues()) << ", "
+           << real(gather.getIndices()) << ", " << real(gather.getTable())
+           << ", "
+           << (gather.getBias() ? real(gather.getBias()) : "nullptr") << ", "
+           << code[0] << ", " << code[1] << ", "
+           << dims(gather.getTable())[1] << ", " << real(gather.getResult())
+           << ");\n";
+        return success();
+      })
+      .Case([&](saek::GatherDotOp dot) {
+        std::vector<std::string> code = dims(dot.getIndices());
+        os << "  prism_gather_dot(" << real(dot.getRows()) << ", "
+           << real(dot.getIndices()) << ", " << real(dot.getTable()) << ", "
+           << code[0] << ", " << code[1] << ", " << dims(dot.getTable())[1]
+           << ", " << real(dot.getResult()) << ");\n";
+        return success();
+      })
+      .Case([&](saek::ScatterRowsOp scatter) {
+        std::vector<std::string> code = dims(scatter.getValues());
+        os << "  prism_scatter_rows(" << real(scatter.getValues()) << ", "
+           << real(scatter.getIndices()) << ", " << real(scatter.getRows())
+           << ", " << code[0] << ", " << code[1] << ", "
+           << dims(scatter.getRows())[1] << ", " << scatter.getN() << ", "
+           << (scatter.getTransposed() ? "true" : "false") << ", "
+           << real(scatter.getResult()) << ");\n";
+        return success();
+      })
+      .Case([&](saek::ScatterDenseOp scatter) {
+        std::vector<std::string> code = dims(scatter.getValues());
+        os << "  prism_scatter_dense(" << real(scatter.getValues()) << ", "
+           << real(scatter.getIndices()) << ", " << code[0] << ", "
+           << code[1] << ", " << scatter.getN() << ", "
+           << real(scatter.getResult()) << ");\n";
+        return success();
+      })
+      .Case([&](saek::AdamOp adam) {
+        auto attr = [](APFloat value) {
+          return ExpressionPrinter::formatReal(value.convertToDouble());
+        };
+        os << "  prism_adam(" << real(adam.getParam()) << ", "
+           << real(adam.getGrad()) << ", " << real(adam.getM()) << ", "
+           << real(adam.getV()) << ", " << storage(adam.getParam()).size()
+           << ", *" << real(adam.getLr()) << ", *" << real(adam.getBc1())
+           << ", *" << real(adam.getBc2()) << ", " << attr(adam.getBeta1())
+           << ", " << attr(adam.getBeta2()) << ", " << attr(adam.getEps())
+           << ", " << attr(adam.getWeightDecay()) << ", "
+           << real(adam.getNewParam()) << ", " << real(adam.getNewM())
+           << ", " << real(adam.getNewV()) << ");\n";
+        return success();
+      })
+      .Case([&](saek::UnitNormOp norm) {
+        std::vector<std::string> in = dims(norm.getInput());
+        os << "  prism_unit_norm(" << real(norm.getInput()) << ", " << in[0]
+           << ", " << in[1] << ", " << norm.getAxis() << ", "
+           << real(norm.getResult()) << ");\n";
+        return success();
+      })
+      .Case([&](saek::ProjectTangentOp project) {
+        std::vector<std::string> in = dims(project.getGrad());
+        os << "  prism_project_tangent(" << real(project.getGrad()) << ", "
+           << real(project.getParam()) << ", " << in[0] << ", " << in[1]
+           << ", " << project.getAxis() << ", " << real(project.getResult())
+           << ");\n";
+        return success();
+      })
+      .Default([](Operation *op) {
+        return op->emitOpError("has no C++ translation");
+      });
+}
+
+LogicalResult FunctionEmitter::emitReturn(func::ReturnOp op,
+                                          ProgramEntry &entry) {
+  for (auto [i, value] : llvm::enumerate(op.getOperands())) {
+    auto attr = [&](StringRef name) {
+      return func.getResultAttrOfType<StringAttr>(i, name);
+    };
+    std::string name;
+    BufferRole role = BufferRole::Output;
+    if (StringAttr output = attr("sae.output")) {
+      name = output.str();
+    } else if (StringAttr grad = attr("sae.grad")) {
+      name = "grad." + grad.str();
+    } else if (StringAttr param = attr("sae.param_out")) {
+      name = param.str();
+      role = BufferRole::Parameter;
+    } else if (StringAttr state = attr("sae.state_out")) {
+      name = state.str();
+      role = StringRef(name).starts_with("adam.") ? BufferRole::OptimizerState
+                                                  : BufferRole::ModelState;
+    } else {
+      return func.emitError("entry result #")
+             << i
+             << " needs sae.output, sae.grad, sae.param_out or sae.state_out";
+    }
+    auto type = cast<RankedTensorType>(value.getType());
+    int index = layout.findOrAdd(name, role, schemaShape(type));
+    if (index < 0)
+      return func.emitError("buffer '") << name << "' has two shapes";
+    entry.writes.push_back(index);
+    std::string target = "((real *)buffers[" + std::to_string(index) + "])";
+    const Storage &source = storage(value);
+    if (source.pointer != target)
+      os << "  std::memcpy(" << target << ", " << source.pointer
+         << ", sizeof(real) * " << source.size() << "); // " << name << "\n";
+  }
+  return success();
+}
+
+LogicalResult FunctionEmitter::emit() {
+  auto entryName = func->getAttrOfType<StringAttr>("sae.entry");
+  ProgramEntry entry;
+  entry.name = entryName.str();
+  entry.symbol = "prism_" + entry.name;
+  if (failed(bindArguments(entry)))
+    return failure();
+  Block &body = func.getBody().front();
+  for (Operation &op : body.without_terminator())
+    if (failed(assignStorage(op)))
+      return failure();
+
+  os << "\n// Entry point '" << entry.name << "' of @" << func.getSymName()
+     << ".\n";
+  os << "extern \"C\" int " << entry.symbol
+     << "(void *const *buffers, const int64_t *dims, const float *scalars) "
+        "{\n";
+  os << "  const int64_t B = dims[0];\n  (void)B;\n  (void)scalars;\n";
+  for (size_t i = 0; i < entry.scalars.size(); ++i)
+    os << "  real scalar_" << i << " = (real)scalars[" << i << "]; // "
+       << entry.scalars[i] << "\n";
+  os << "  static thread_local std::vector<real> arenaStorage;\n";
+  // The buffer plan: one arena, a 64-byte aligned slice per scratch tensor.
+  std::string offset = "0";
+  std::vector<std::string> offsets;
+  for (const ArenaSlice &slice : arenaSlices) {
+    offsets.push_back(offset);
+    os << "  const int64_t o" << offsets.size() - 1 << " = " << offset
+       << ";\n";
+    offset = "o" + std::to_string(offsets.size() - 1) + " + prism_pad(" +
+             slice.elements + ")";
+  }
+  os << "  arenaStorage.resize(" << offset << ");\n";
+  os << "  real *arena = arenaStorage.data();\n  (void)arena;\n";
+  for (auto [i, slice] : llvm::enumerate(arenaSlices)) {
+    if (slice.isIndex)
+      os << "  int32_t *" << slice.name << " = (int32_t *)(arena + o" << i
+         << ");\n";
+    else
+      os << "  real *" << slice.name << " = arena + o" << i << ";\n";
+  }
+  for (Operation &op : body.without_terminator())
+    if (failed(emitOp(op)))
+      return failure();
+  if (failed(emitReturn(cast<func::ReturnOp>(body.getTerminator()), entry)))
+    return failure();
+  os << "  return 0;\n}\n";
+  layout.entries.push_back(std::move(entry));
+  return success();
+}
+
+LogicalResult target::emitCpp(ModuleOp module, raw_ostream &os,
+                              ProgramLayout &layout) {
+  os << "// Generated by prismc. Do not edit.\n" << getCpuPrelude();
+  os << "\n// Arena slices start on 64-byte boundaries.\n"
+        "static inline int64_t prism_pad(int64_t n) {\n"
+        "  const int64_t align = 64 / (int64_t)sizeof(real);\n"
+        "  return (n + align - 1) / align * align;\n}\n";
+  bool any = false;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func->hasAttr("sae.entry"))
+      continue;
+    any = true;
+    if (failed(FunctionEmitter(func, layout, os).emit()))
+      return failure();
+  }
+  if (!any)
+    return module.emitError("no entry function (func.func with sae.entry) "
+                            "to emit");
+  return success();
+}

@@ -1,0 +1,228 @@
+//===- CpuPrelude.cpp - Kernels every generated C++ file carries ----------===//
+//
+// The C++ emitter prints fused loops for elementwise and reduction work and
+// calls these for the kernels whose structure does not depend on the model:
+// GEMMs (OpenBLAS), top-k selection, sparse gather and scatter, the Adam
+// step and the unit-norm constraint. They travel inside the generated source,
+// so a program's shared object depends on nothing but libopenblas and libgomp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CpuPrelude.h"
+
+const char *prism::target::getCpuPrelude() {
+  return R"PRELUDE(
+#include <algorithm>
+#include <cblas.h>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#ifndef PRISM_REAL
+#define PRISM_REAL float
+#endif
+typedef PRISM_REAL real;
+
+static inline real prism_maximum(real a, real b) {
+  return (a != a || b != b) ? a + b : (a > b ? a : b);
+}
+static inline real prism_minimum(real a, real b) {
+  return (a != a || b != b) ? a + b : (a < b ? a : b);
+}
+
+// C[m, n] = op(A) @ op(B) (+ bias per column, then ReLU) with row-major
+// storage; lda/ldb are the stored row lengths.
+static inline void prism_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
+                       const real *a, const real *b, real *c,
+                       const real *bias, bool relu) {
+  const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+  if (m == 0 || n == 0)
+    return;
+  if (k == 0) {
+    std::memset(c, 0, sizeof(real) * m * n);
+  } else if (sizeof(real) == sizeof(float)) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
+                (const float *)a, lda, (const float *)b, ldb, 0.0f,
+                (float *)c, n);
+  } else {
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0,
+                (const double *)a, lda, (const double *)b, ldb, 0.0,
+                (double *)c, n);
+  }
+  if (!bias)
+    return;
+#pragma omp parallel for
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      real v = c[i * n + j] + bias[j];
+      c[i * n + j] = relu && v < 0 ? 0 : v;
+    }
+}
+
+// Per row of x [rows, n]: the k largest entries (by |x| with byAbs) in
+// descending order, ties to the lower index, and their columns.
+static inline void prism_topk(const real *x, int64_t rows, int64_t n, int64_t k,
+                       bool byAbs, real *values, int32_t *indices) {
+#pragma omp parallel
+  {
+    std::vector<int32_t> order(n);
+#pragma omp for
+    for (int64_t r = 0; r < rows; ++r) {
+      const real *row = x + r * n;
+      auto key = [&](int32_t i) { return byAbs ? std::fabs(row[i]) : row[i]; };
+      auto before = [&](int32_t a, int32_t b) {
+        real ka = key(a), kb = key(b);
+        return ka > kb || (ka == kb && a < b);
+      };
+      for (int64_t i = 0; i < n; ++i)
+        order[i] = (int32_t)i;
+      std::nth_element(order.begin(), order.begin() + (k - 1), order.end(),
+                       before);
+      std::sort(order.begin(), order.begin() + k, before);
+      for (int64_t j = 0; j < k; ++j) {
+        values[r * k + j] = row[order[j]];
+        indices[r * k + j] = order[j];
+      }
+    }
+  }
+}
+
+// out[r, :] = bias + sum_j values[r, j] * table[indices[r, j], :]
+static inline void prism_gather_decode(const real *values, const int32_t *indices,
+                                const real *table, const real *bias,
+                                int64_t rows, int64_t k, int64_t d,
+                                real *out) {
+#pragma omp parallel for
+  for (int64_t r = 0; r < rows; ++r) {
+    real *o = out + r * d;
+    for (int64_t c = 0; c < d; ++c)
+      o[c] = bias ? bias[c] : 0;
+    for (int64_t j = 0; j < k; ++j) {
+      const real v = values[r * k + j];
+      const real *t = table + (int64_t)indices[r * k + j] * d;
+      for (int64_t c = 0; c < d; ++c)
+        o[c] += v * t[c];
+    }
+  }
+}
+
+// out[r, j] = rows[r, :] . table[indices[r, j], :]
+static inline void prism_gather_dot(const real *rowsData, const int32_t *indices,
+                             const real *table, int64_t rows, int64_t k,
+                             int64_t d, real *out) {
+#pragma omp parallel for
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < k; ++j) {
+      const real *a = rowsData + r * d;
+      const real *t = table + (int64_t)indices[r * k + j] * d;
+      real sum = 0;
+      for (int64_t c = 0; c < d; ++c)
+        sum += a[c] * t[c];
+      out[r * k + j] = sum;
+    }
+}
+
+// out[i, :] (or out[:, i]) = sum over (r, j) with indices[r, j] == i of
+// values[r, j] * rows[r, :]. Latents are split between threads so that no
+// two threads write one row: each scans the code for its own latents.
+static inline void prism_scatter_rows(const real *values, const int32_t *indices,
+                               const real *rowsData, int64_t rows, int64_t k,
+                               int64_t d, int64_t n, bool transposed,
+                               real *out) {
+  std::memset(out, 0, sizeof(real) * n * d);
+#pragma omp parallel
+  {
+    int threads = 1, me = 0;
+#ifdef _OPENMP
+    threads = omp_get_num_threads();
+    me = omp_get_thread_num();
+#endif
+    const int64_t lo = n * me / threads, hi = n * (me + 1) / threads;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < k; ++j) {
+        const int64_t i = indices[r * k + j];
+        if (i < lo || i >= hi)
+          continue;
+        const real v = values[r * k + j];
+        const real *a = rowsData + r * d;
+        if (transposed)
+          for (int64_t c = 0; c < d; ++c)
+            out[c * n + i] += v * a[c];
+        else
+          for (int64_t c = 0; c < d; ++c)
+            out[i * d + c] += v * a[c];
+      }
+  }
+}
+
+// out[r, indices[r, j]] = values[r, j], zero elsewhere.
+static inline void prism_scatter_dense(const real *values, const int32_t *indices,
+                                int64_t rows, int64_t k, int64_t n,
+                                real *out) {
+#pragma omp parallel for
+  for (int64_t r = 0; r < rows; ++r) {
+    std::memset(out + r * n, 0, sizeof(real) * n);
+    for (int64_t j = 0; j < k; ++j)
+      out[r * n + indices[r * k + j]] = values[r * k + j];
+  }
+}
+
+// One bias-corrected Adam step with decoupled weight decay (see saek.adam).
+static inline void prism_adam(const real *p, const real *g, const real *m,
+                       const real *v, int64_t size, real lr, real bc1,
+                       real bc2, real beta1, real beta2, real eps,
+                       real decay, real *pOut, real *mOut, real *vOut) {
+#pragma omp parallel for
+  for (int64_t i = 0; i < size; ++i) {
+    const real mi = beta1 * m[i] + (1 - beta1) * g[i];
+    const real vi = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+    const real step = (mi / bc1) / (std::sqrt(vi / bc2) + eps) + decay * p[i];
+    mOut[i] = mi;
+    vOut[i] = vi;
+    pOut[i] = p[i] - lr * step;
+  }
+}
+
+// Rows (axis 1) or columns (axis 0) of x [rows, cols] scaled to unit norm.
+static inline void prism_unit_norm(const real *x, int64_t rows, int64_t cols,
+                            int64_t axis, real *out) {
+  const int64_t lines = axis == 1 ? rows : cols, len = axis == 1 ? cols : rows;
+  const int64_t lineStride = axis == 1 ? cols : 1, step = axis == 1 ? 1 : cols;
+#pragma omp parallel for
+  for (int64_t l = 0; l < lines; ++l) {
+    real sum = 0;
+    for (int64_t i = 0; i < len; ++i) {
+      const real e = x[l * lineStride + i * step];
+      sum += e * e;
+    }
+    const real scale = sum > 0 ? 1 / std::sqrt(sum) : 0;
+    for (int64_t i = 0; i < len; ++i)
+      out[l * lineStride + i * step] = x[l * lineStride + i * step] * scale;
+  }
+}
+
+// g - <g, w> w per row (axis 1) or column (axis 0).
+static inline void prism_project_tangent(const real *g, const real *w, int64_t rows,
+                                  int64_t cols, int64_t axis, real *out) {
+  const int64_t lines = axis == 1 ? rows : cols, len = axis == 1 ? cols : rows;
+  const int64_t lineStride = axis == 1 ? cols : 1, step = axis == 1 ? 1 : cols;
+#pragma omp parallel for
+  for (int64_t l = 0; l < lines; ++l) {
+    real dot = 0;
+    for (int64_t i = 0; i < len; ++i)
+      dot += g[l * lineStride + i * step] * w[l * lineStride + i * step];
+    for (int64_t i = 0; i < len; ++i) {
+      const int64_t e = l * lineStride + i * step;
+      out[e] = g[e] - dot * w[e];
+    }
+  }
+}
+)PRELUDE";
+}
