@@ -8,6 +8,7 @@
 
 #include "CommandLine.h"
 #include "DataCommands.h"
+#include "TrainCommand.h"
 
 #include <iostream>
 #include <string>
@@ -25,6 +26,7 @@ commands:
   data synth    make synthetic image-caption embeddings from a planted
                 dictionary, with the truth beside them
   data info     summarise a dataset
+  train         train a model (.sae, compiled by prismc) or a program
 
 Run `prism COMMAND --help` for a command's options.
 )";
@@ -47,7 +49,10 @@ int main(int argc, char **argv) {
   if (command == "data")
     return runDataCommand({args.begin() + 1, args.end()},
                           joinCommandLine(argc, argv));
+  if (command == "train")
+    return runTrainCommand({args.begin() + 1, args.end()},
+                           joinCommandLine(argc, argv));
   std::cerr << "prism: error: unknown command '" << command
-            << "' (expected: data); see `prism --help`\n";
+            << "' (expected: data, train); see `prism --help`\n";
   return UserError;
 }
