@@ -587,7 +587,7 @@ LogicalResult L1Op::verify() {
 void AuxKOp::build(OpBuilder &builder, OperationState &state, Value residual,
                    Value pre, Value decoder, int64_t k) {
   build(builder, state, scalarLike(residual), residual, pre, decoder,
-        builder.getI64IntegerAttr(k));
+        /*dead_mask=*/Value(), builder.getI64IntegerAttr(k));
 }
 
 LogicalResult AuxKOp::verify() {
@@ -621,6 +621,9 @@ LogicalResult AuxKOp::verify() {
       failed(verifySameElementType(*this, getDecoder(), "decoder",
                                    getResidual(), "residual")))
     return failure();
+  if (Value deadMask = getDeadMask())
+    if (failed(verifyPerLatent(*this, deadMask, "dead_mask", getPre())))
+      return failure();
   return verifyScalarResult(*this, getResidual(), "residual");
 }
 

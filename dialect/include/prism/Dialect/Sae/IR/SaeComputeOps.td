@@ -13,14 +13,19 @@
 
 include "prism/Dialect/Sae/IR/SaeBase.td"
 include "prism/Dialect/Sae/IR/SaeEnums.td"
+include "prism/Dialect/Sae/IR/SaeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+
+// The ops with a gradient rule (buildVjp, in SaeVjp*.cpp) for -sae-autodiff.
+defvar Sae_Differentiable =
+    DeclareOpInterfaceMethods<Sae_DifferentiableOpInterface>;
 
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
-def Sae_MatmulOp : Sae_Op<"matmul", [Pure]> {
+def Sae_MatmulOp : Sae_Op<"matmul", [Pure, Sae_Differentiable]> {
   let summary = "matrix product";
   let description = [{
     Multiplies an `[M, K]` matrix by a `[K, N]` matrix, giving `[M, N]`.
@@ -42,7 +47,7 @@ def Sae_MatmulOp : Sae_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Sae_TransposeOp : Sae_Op<"transpose", [Pure]> {
+def Sae_TransposeOp : Sae_Op<"transpose", [Pure, Sae_Differentiable]> {
   let summary = "swaps the two axes of a matrix";
   let description = [{
     ```mlir
@@ -65,7 +70,7 @@ def Sae_TransposeOp : Sae_Op<"transpose", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class Sae_BinaryOp<string mnemonic, string operation>
-    : Sae_Op<mnemonic, [Pure]> {
+    : Sae_Op<mnemonic, [Pure, Sae_Differentiable]> {
   let summary = "elementwise " # operation # " with broadcasting";
   let description = [{
     Applies the operation elementwise after broadcasting both operands to a
@@ -128,7 +133,7 @@ def Sae_CmpOp : Sae_Op<"cmp", [Pure]> {
 }
 
 class Sae_UnaryOp<string mnemonic, string operation>
-    : Sae_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Sae_Op<mnemonic, [Pure, SameOperandsAndResultType, Sae_Differentiable]> {
   let summary = operation;
   let description = [{
     Applies the function to every element.
@@ -158,7 +163,7 @@ def Sae_ReluOp : Sae_UnaryOp<"relu", "rectified linear unit, max(x, 0)">;
 
 // Sparse selections of a `[batch, n]` code; the result has the input's type.
 class Sae_SelectOp<string mnemonic> : Sae_Op<mnemonic,
-    [Pure, SameOperandsAndResultType]> {
+    [Pure, SameOperandsAndResultType, Sae_Differentiable]> {
   let arguments = (ins Sae_Tensor:$input, I64Attr:$k);
   let results = (outs Sae_Tensor:$result);
 
@@ -171,7 +176,8 @@ def Sae_TopKOp : Sae_SelectOp<"topk"> {
   let description = [{
     Keeps, in every row of a `[batch, n]` tensor, the `k` largest entries
     and sets the others to zero. `k` must be positive and, when `n` is
-    static, at most `n`.
+    static, at most `n`. Ties go to the lower index (in `topk_abs` and
+    `batchtopk` too), so `sae.select_mask` can give the kept entries.
 
     ```mlir
     %z = sae.topk %a, k = 32 : tensor<?x4096xf32>
@@ -213,7 +219,7 @@ def Sae_BatchTopKOp : Sae_SelectOp<"batchtopk"> {
 // Thresholded activations with a learned `[n]` threshold and a
 // pseudo-gradient; the result has the pre-activation's type.
 class Sae_ThresholdOp<string mnemonic> : Sae_Op<mnemonic,
-    [Pure, AllTypesMatch<["input", "result"]>]> {
+    [Pure, AllTypesMatch<["input", "result"]>, Sae_Differentiable]> {
   let arguments = (ins Sae_Tensor:$input, Sae_Tensor:$threshold,
                        F64Attr:$bandwidth);
   let results = (outs Sae_Tensor:$result);
@@ -264,7 +270,9 @@ def Sae_StepOp : Sae_ThresholdOp<"step"> {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-def Sae_ReduceOp : Sae_Op<"reduce", [Pure]> {
+def Sae_ReduceOp : Sae_Op<"reduce", [Pure,
+    DeclareOpInterfaceMethods<Sae_DifferentiableOpInterface,
+                              ["isDifferentiable"]>]> {
   let summary = "reduces a tensor along one axis or all of them";
   let description = [{
     Reduces `input` along `axis`, which disappears from the result shape,
@@ -299,7 +307,8 @@ def Sae_ReduceOp : Sae_Op<"reduce", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Sae_NormalizeOp : Sae_Op<"normalize", [Pure, SameOperandsAndResultType]> {
+def Sae_NormalizeOp : Sae_Op<"normalize",
+    [Pure, SameOperandsAndResultType, Sae_Differentiable]> {
   let summary = "divides by the L2 norm along one axis or all of them";
   let description = [{
     `e / ‖e‖` along `axis`, or, without `axis`, divided by the norm of the
@@ -329,7 +338,8 @@ def Sae_NormalizeOp : Sae_Op<"normalize", [Pure, SameOperandsAndResultType]> {
 //===----------------------------------------------------------------------===//
 
 // Row-by-row comparisons `[m, d], [n, d] -> [m, n]`.
-class Sae_PairwiseOp<string mnemonic> : Sae_Op<mnemonic, [Pure]> {
+class Sae_PairwiseOp<string mnemonic>
+    : Sae_Op<mnemonic, [Pure, Sae_Differentiable]> {
   let arguments = (ins Sae_Tensor:$lhs, Sae_Tensor:$rhs);
   let results = (outs Sae_Tensor:$result);
 
@@ -392,7 +402,7 @@ def Sae_OuterOp : Sae_Op<"outer", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Sae_SelectModalityOp : Sae_Op<"select_modality",
-    [Pure, SameOperandsAndResultType]> {
+    [Pure, SameOperandsAndResultType, Sae_Differentiable]> {
   let summary = "per row, one value for image rows and one for text rows";
   let description = [{
     `by_modality(image = e1, text = e2)`: row `b` of the result is row `b`
@@ -411,7 +421,8 @@ def Sae_SelectModalityOp : Sae_Op<"select_modality",
   let hasVerifier = 1;
 }
 
-def Sae_FilterOp : Sae_Op<"filter", [Pure, SameOperandsAndResultType]> {
+def Sae_FilterOp : Sae_Op<"filter",
+    [Pure, SameOperandsAndResultType, Sae_Differentiable]> {
   let summary = "keeps the rows of one modality";
   let description = [{
     `e | image`: keeps the rows of `input` whose input row is of
@@ -431,7 +442,7 @@ def Sae_FilterOp : Sae_Op<"filter", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def Sae_SliceOp : Sae_Op<"slice", [Pure]> {
+def Sae_SliceOp : Sae_Op<"slice", [Pure, Sae_Differentiable]> {
   let summary = "a static slice along every axis, or an element of some";
   let description = [{
     `e[a:b, :]` and `e[i, :]`: keeps the entries with
@@ -488,7 +499,7 @@ def Sae_SliceOp : Sae_Op<"slice", [Pure]> {
 // Losses
 //===----------------------------------------------------------------------===//
 
-def Sae_MseOp : Sae_Op<"mse", [Pure]> {
+def Sae_MseOp : Sae_Op<"mse", [Pure, Sae_Differentiable]> {
   let summary = "mean squared error";
   let description = [{
     The mean over all elements of `(lhs - rhs)^2`, as a rank-0 tensor.
@@ -510,7 +521,7 @@ def Sae_MseOp : Sae_Op<"mse", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Sae_L1Op : Sae_Op<"l1", [Pure]> {
+def Sae_L1Op : Sae_Op<"l1", [Pure, Sae_Differentiable]> {
   let summary = "L1 sparsity penalty, optionally weighted";
   let description = [{
     The mean over rows of `Σᵢ |zᵢ| · wᵢ`, as a rank-0 tensor: the sum runs
@@ -539,7 +550,9 @@ def Sae_L1Op : Sae_Op<"l1", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Sae_AuxKOp : Sae_Op<"auxk", [Pure]> {
+def Sae_AuxKOp : Sae_Op<"auxk", [Pure,
+    DeclareOpInterfaceMethods<Sae_DifferentiableOpInterface,
+                              ["isDifferentiable"]>]> {
   let summary = "auxiliary loss reconstructing the residual from dead latents";
   let description = [{
     AuxK (Gao et al. 2024): keeps the `k` largest entries of `pre`
@@ -549,20 +562,31 @@ def Sae_AuxKOp : Sae_Op<"auxk", [Pure]> {
     not fired in the last `dead_window` training samples (see `sae.train`);
     the runtime keeps that statistic, and with no dead latent the loss is 0.
 
+    In the functions -sae-autodiff builds, the statistic is an explicit
+    `[n]` operand `dead_mask` (1.0 = dead, 0.0 = alive) and the selection
+    is `sae.select_mask topk` among it. `residual` is a target: no gradient
+    flows into it (Gao et al.'s and EleutherAI's code detach it).
+
     ```mlir
     %aux = sae.auxk %r, %pre, %W_dec, k = 256
              : tensor<?x512xf32>, tensor<?x4096xf32>, tensor<4096x512xf32>
             -> tensor<f32>
+    %auxg = sae.auxk %r, %pre, %W_dec, k = 256, dead_mask = %dead
+              : tensor<?x512xf32>, tensor<?x4096xf32>, tensor<4096x512xf32>,
+                tensor<4096xf32> -> tensor<f32>
     ```
   }];
 
   let arguments = (ins Sae_Tensor:$residual, Sae_Tensor:$pre,
-                       Sae_Tensor:$decoder, I64Attr:$k);
+                       Sae_Tensor:$decoder, Optional<Sae_Tensor>:$dead_mask,
+                       I64Attr:$k);
   let results = (outs Sae_Tensor:$result);
 
   let assemblyFormat = [{
-    $residual `,` $pre `,` $decoder `,` `k` `=` $k attr-dict `:`
-    type($residual) `,` type($pre) `,` type($decoder) `->` type($result)
+    $residual `,` $pre `,` $decoder `,` `k` `=` $k
+    (`,` `dead_mask` `=` $dead_mask^)? attr-dict `:` type($residual) `,`
+    type($pre) `,` type($decoder) (`,` type($dead_mask)^)? `->`
+    type($result)
   }];
   let builders = [
     OpBuilder<(ins "::mlir::Value":$residual, "::mlir::Value":$pre,

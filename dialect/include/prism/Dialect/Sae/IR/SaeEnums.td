@@ -61,6 +61,17 @@ def Sae_CmpPredicate : I32Enum<"CmpPredicate", "comparison predicate", [
 
 def Sae_CmpPredicateAttr : EnumAttr<Sae_Dialect, Sae_CmpPredicate, "cmp">;
 
+// The sparse selections whose 0/1 mask `sae.select_mask` gives.
+def Sae_SelectKind : I32Enum<"SelectKind", "sparse selection", [
+  I32EnumCase<"TopK", 0, "topk">,
+  I32EnumCase<"TopKAbs", 1, "topk_abs">,
+  I32EnumCase<"BatchTopK", 2, "batchtopk">
+]> {
+  let cppNamespace = "::prism::sae";
+}
+
+def Sae_SelectKindAttr : EnumAttr<Sae_Dialect, Sae_SelectKind, "select_kind">;
+
 // The modality of an embedding row: an image, or a text (a caption).
 def Sae_Modality : I32Enum<"Modality", "modality", [
   I32EnumCase<"Image", 0, "image">,

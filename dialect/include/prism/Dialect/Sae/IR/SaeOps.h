@@ -9,6 +9,7 @@
 #define PRISM_DIALECT_SAE_IR_SAEOPS_H
 
 #include "prism/Dialect/Sae/IR/SaeDialect.h"
+#include "prism/Dialect/Sae/IR/SaeInterfaces.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/Attributes.h"
