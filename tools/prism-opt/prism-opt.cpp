@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "prism/Dialect/Sae/IR/SaeDialect.h"
+#include "prism/Dialect/Sae/Transforms/Passes.h"
 #include "prism/Dialect/Saek/IR/SaekDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -20,6 +21,7 @@
 int main(int argc, char **argv) {
   // Upstream passes (canonicalize, cse, ...) come for free from libMLIR.
   mlir::registerAllPasses();
+  prism::sae::registerSaePasses();
 
   mlir::DialectRegistry registry;
   registry.insert<prism::sae::SaeDialect, prism::saek::SaekDialect,

@@ -1,0 +1,61 @@
+//===- Passes.td - sae training passes ---------------------*- tablegen -*-===//
+//
+// The passes that turn a sae.model into the entry points the back end
+// compiles: the forward function, its gradient, and one training step. The
+// contract they keep (argument and result order, attributes) is in
+// docs/dialects/sae.md, "Entry-point functions".
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PRISM_DIALECT_SAE_TRANSFORMS_PASSES_TD
+#define PRISM_DIALECT_SAE_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SaeOutlineEntryPoints
+    : Pass<"sae-outline-entry-points", "::mlir::ModuleOp"> {
+  let summary = "outlines every sae.model into a forward function";
+  let description = [{
+    For every `sae.model @M`, adds `func.func @M.forward` to the module:
+    the model's inputs then its parameters as arguments (`sae.input`,
+    `sae.param` argument attributes), every `sae.output` as a result in
+    order (`sae.output`), and the model's compute ops as the body. The
+    function carries `sae.model = "M"` and `sae.entry = "forward"`. The
+    model stays: later stages read parameter initialisers, constraints and
+    the training configuration from it.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def SaeAutodiff : Pass<"sae-autodiff", "::mlir::ModuleOp"> {
+  let summary = "builds the gradient function of every forward function";
+  let description = [{
+    For every forward function with a rank-0 `loss` output, adds
+    `func.func @M.grad`: the forward arguments (and a `dead_mask` state
+    argument when the model uses `sae.auxk`), the forward outputs, then the
+    gradient of the loss with respect to every parameter, in parameter order
+    (`sae.grad`). Reverse mode through SaeDifferentiableOpInterface; a loss
+    that depends on a parameter through an op without a gradient rule is an
+    error naming that op.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
+def SaeOptimizer : Pass<"sae-optimizer", "::mlir::ModuleOp"> {
+  let summary = "builds one Adam training step from every gradient function";
+  let description = [{
+    For every gradient function, adds `func.func @M.train_step`: the
+    gradient function's arguments, each parameter's Adam moments, and the
+    per-step scalars `lr`, `bias_correction1` and `bias_correction2`;
+    results are the forward outputs, the updated parameters and the updated
+    moments. Each parameter takes one `sae.adam_update` with β₁, β₂, ε and
+    the decoupled weight decay of the model's `sae.train` (PyTorch's
+    defaults without one); a `unit_rows` / `unit_cols` parameter has its
+    gradient projected on the tangent space first (`sae.project_tangent`)
+    and is renormalised after the step (`sae.normalize`).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+#endif // PRISM_DIALECT_SAE_TRANSFORMS_PASSES_TD

@@ -1,0 +1,84 @@
+// RUN: prism-opt %s -split-input-file -sae-outline-entry-points -verify-diagnostics | FileCheck %s
+
+// Inputs, then parameters, become arguments in declaration order, whatever
+// order the model interleaves them in; outputs become results in order; the
+// model stays.
+
+// CHECK-LABEL: sae.model @tiny
+// CHECK:      sae.param "W_enc" kaiming
+// CHECK-LABEL: func.func @tiny.forward(
+// CHECK-SAME:   %[[X:.*]]: tensor<?x4xf32> {sae.input = "x"},
+// CHECK-SAME:   %[[Y:.*]]: tensor<?x4xf32> {sae.input = "y"},
+// CHECK-SAME:   %[[B:.*]]: tensor<4xf32> {sae.param = "b_dec"},
+// CHECK-SAME:   %[[W:.*]]: tensor<4x8xf32> {sae.param = "W_enc"})
+// CHECK-SAME:   -> (tensor<?x8xf32> {sae.output = "z"}, tensor<4x8xf32> {sae.output = "W"}, tensor<f32> {sae.output = "loss"})
+// CHECK-SAME:   attributes {sae.entry = "forward", sae.model = "tiny"}
+// CHECK-NEXT:   %[[C:.*]] = sae.sub %[[X]], %[[B]]
+// CHECK-NEXT:   %[[Z:.*]] = sae.matmul %[[C]], %[[W]]
+// CHECK-NEXT:   %[[CST:.*]] = arith.constant dense<2.000000e+00>
+// CHECK-NEXT:   %[[S:.*]] = sae.mul %[[CST]], %[[Z]]
+// CHECK-NEXT:   %[[L:.*]] = sae.reduce sum %[[S]]
+// CHECK-NEXT:   %[[M:.*]] = sae.mse %[[X]], %[[Y]]
+// CHECK-NEXT:   %[[LOSS:.*]] = sae.add %[[L]], %[[M]]
+// CHECK-NEXT:   return %[[Z]], %[[W]], %[[LOSS]]
+// CHECK-NOT:  sae.input
+sae.model @tiny {
+  %x = sae.input "x" : tensor<?x4xf32>
+  %b = sae.param "b_dec" zeros : tensor<4xf32>
+  %y = sae.input "y" : tensor<?x4xf32>
+  %w = sae.param "W_enc" kaiming : tensor<4x8xf32>
+  %c = sae.sub %x, %b : tensor<?x4xf32>, tensor<4xf32> -> tensor<?x4xf32>
+  %z = sae.matmul %c, %w : tensor<?x4xf32>, tensor<4x8xf32> -> tensor<?x8xf32>
+  sae.output "z" %z : tensor<?x8xf32>
+  sae.output "W" %w : tensor<4x8xf32>
+  %cst = arith.constant dense<2.0> : tensor<f32>
+  %s = sae.mul %cst, %z : tensor<f32>, tensor<?x8xf32> -> tensor<?x8xf32>
+  %l = sae.reduce sum %s : tensor<?x8xf32> -> tensor<f32>
+  %m = sae.mse %x, %y : tensor<?x4xf32>, tensor<?x4xf32> -> tensor<f32>
+  %loss = sae.add %l, %m : tensor<f32>, tensor<f32> -> tensor<f32>
+  sae.output "loss" %loss : tensor<f32>
+}
+
+// -----
+
+// Every model gets its function, placed right after it; metrics blocks and
+// training configurations are left alone.
+
+// CHECK-LABEL: sae.model @a
+// CHECK:       func.func @a.forward({{.*}}) -> (tensor<f32> {sae.output = "loss"}) attributes {sae.entry = "forward", sae.model = "a"}
+// CHECK:       sae.model @b
+// CHECK:       func.func @b.forward({{.*}}) -> (tensor<f32> {sae.output = "loss"}) attributes {sae.entry = "forward", sae.model = "b"}
+// CHECK:       sae.train @a
+// CHECK:       sae.metrics @m
+// CHECK-NOT:   func.func
+sae.model @a {
+  %w = sae.param "w" zeros : tensor<4xf32>
+  %l = sae.reduce sum %w : tensor<4xf32> -> tensor<f32>
+  sae.output "loss" %l : tensor<f32>
+}
+sae.model @b {
+  %w = sae.param "w" zeros : tensor<4xf32>
+  %l = sae.reduce mean %w : tensor<4xf32> -> tensor<f32>
+  sae.output "loss" %l : tensor<f32>
+}
+sae.train @a config {lr = 1.0e-3 : f64}
+sae.metrics @m model(@a) over rows {
+  %w = sae.model_value "w" : tensor<4xf32>
+  %n = sae.reduce norm %w : tensor<4xf32> -> tensor<f32>
+  sae.metric "n" %n : tensor<f32>
+}
+
+// -----
+
+// The entry point's name must be free.
+
+// expected-note @below {{defined here}}
+func.func @c.forward() {
+  return
+}
+// expected-error @below {{cannot create @c.forward: the symbol is already defined}}
+sae.model @c {
+  %w = sae.param "w" zeros : tensor<4xf32>
+  %l = sae.reduce sum %w : tensor<4xf32> -> tensor<f32>
+  sae.output "loss" %l : tensor<f32>
+}
