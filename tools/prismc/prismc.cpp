@@ -7,12 +7,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "prism/Dialect/Sae/IR/SaeDialect.h"
+#include "prism/Dialect/Saek/IR/SaekDialect.h"
 #include "prism/Lang/AST.h"
 #include "prism/Lang/ASTPrinter.h"
 #include "prism/Lang/Frontend.h"
 #include "prism/Lang/Parser.h"
-#include "prism/Dialect/Sae/IR/SaeDialect.h"
-#include "prism/Dialect/Saek/IR/SaekDialect.h"
 #include "prism/Target/CppEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -137,11 +137,11 @@ static mlir::LogicalResult compile(llvm::SourceMgr &sourceMgr,
   }
   case EmitAction::Cpp:
     // The sae-to-saek lowering is the next step of the CPU back end.
-    return mlir::emitError(mlir::FileLineColLoc::get(&context, inputFilename,
-                                                     1, 1),
-                           "-emit=cpp from a .sae model needs the sae-to-saek "
-                           "lowering, which is not built yet; give "
-                           "kernel-level IR (.mlir) instead");
+    return mlir::emitError(
+        mlir::FileLineColLoc::get(&context, inputFilename, 1, 1),
+        "-emit=cpp from a .sae model needs the sae-to-saek "
+        "lowering, which is not built yet; give "
+        "kernel-level IR (.mlir) instead");
   }
   llvm_unreachable("unknown -emit action");
 }
@@ -190,8 +190,7 @@ int main(int argc, char **argv) {
   registry.insert<sae::SaeDialect, saek::SaekDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::linalg::LinalgDialect,
                   mlir::math::MathDialect, mlir::tensor::TensorDialect>();
-  mlir::MLIRContext context(registry,
-                            mlir::MLIRContext::Threading::DISABLED);
+  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
   // Users read our messages, not a dump of the op.
   context.printOpOnDiagnostic(false);
   auto process = [&](std::unique_ptr<llvm::MemoryBuffer> chunk,
@@ -199,9 +198,9 @@ int main(int argc, char **argv) {
     return processBuffer(std::move(chunk), context, os);
   };
   llvm::StringRef marker = isIRInput() ? kIRSplitMarker : kSplitMarker;
-  if (mlir::failed(mlir::splitAndProcessBuffer(
-          std::move(*input), process, output.os(),
-          splitInputFile ? marker : "", marker)))
+  if (mlir::failed(
+          mlir::splitAndProcessBuffer(std::move(*input), process, output.os(),
+                                      splitInputFile ? marker : "", marker)))
     return 1;
   output.keep();
   return 0;

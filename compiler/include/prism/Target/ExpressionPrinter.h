@@ -43,9 +43,9 @@ public:
   static std::string formatReal(double value);
 
 private:
-  mlir::LogicalResult printOp(mlir::Operation &op, llvm::raw_ostream &os,
-                              llvm::function_ref<std::string(unsigned)>
-                                  indexName);
+  mlir::LogicalResult
+  printOp(mlir::Operation &op, llvm::raw_ostream &os,
+          llvm::function_ref<std::string(unsigned)> indexName);
 
   std::string prefix;
   unsigned nextTemp = 0;

@@ -96,9 +96,9 @@ static FailureOr<std::string> scalarType(Type type) {
   return failure();
 }
 
-LogicalResult ExpressionPrinter::printOp(
-    Operation &op, raw_ostream &os,
-    function_ref<std::string(unsigned)> indexName) {
+LogicalResult
+ExpressionPrinter::printOp(Operation &op, raw_ostream &os,
+                           function_ref<std::string(unsigned)> indexName) {
   auto operand = [&](unsigned i) { return get(op.getOperand(i)); };
   auto call = [&](StringRef fn) -> std::string {
     std::string text = fn.str() + "(";
@@ -174,9 +174,9 @@ LogicalResult ExpressionPrinter::printOp(
   return success();
 }
 
-LogicalResult ExpressionPrinter::printBlock(
-    Block &block, raw_ostream &os, unsigned indent,
-    function_ref<std::string(unsigned)> indexName) {
+LogicalResult
+ExpressionPrinter::printBlock(Block &block, raw_ostream &os, unsigned indent,
+                              function_ref<std::string(unsigned)> indexName) {
   for (Operation &op : block.without_terminator()) {
     os.indent(indent);
     if (failed(printOp(op, os, indexName)))

@@ -58,8 +58,7 @@ static std::vector<int64_t> schemaShape(RankedTensorType type) {
 
 class FunctionEmitter {
 public:
-  FunctionEmitter(func::FuncOp func, ProgramLayout &layout,
-                  raw_ostream &os)
+  FunctionEmitter(func::FuncOp func, ProgramLayout &layout, raw_ostream &os)
       : func(func), layout(layout), os(os) {}
 
   LogicalResult emit();
@@ -271,8 +270,8 @@ LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
   if (parallel.empty() && op.getNumDpsInits() == 1) {
     Value yielded = yield.getOperand(0);
     if (auto add = yielded.getDefiningOp<arith::AddFOp>())
-      sumReduction = llvm::is_contained(add->getOperands(),
-                                        body.getArgument(numInputs));
+      sumReduction =
+          llvm::is_contained(add->getOperands(), body.getArgument(numInputs));
   }
 
   if (!parallel.empty()) {
@@ -301,20 +300,19 @@ LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
     std::string name = "in" + std::to_string(i);
     if (body.getArgument(i).use_empty())
       continue;
-    line() << "const real " << name << " = " << real(input) << "["
-           << offsets[i] << "];\n";
+    line() << "const real " << name << " = " << real(input) << "[" << offsets[i]
+           << "];\n";
     printer.bind(body.getArgument(i), name);
   }
   if (failed(printer.printBlock(body, os, indent, loopVar)))
     return failure();
   for (unsigned o = 0; o < op.getNumDpsInits(); ++o)
-    line() << "acc" << o << " = " << printer.get(yield.getOperand(o))
-           << ";\n";
+    line() << "acc" << o << " = " << printer.get(yield.getOperand(o)) << ";\n";
   for (size_t i = 0; i < reduction.size(); ++i)
     closeLoop();
   for (unsigned o = 0; o < op.getNumDpsInits(); ++o)
-    line() << outPointers[o] << "[" << offsets[numInputs + o]
-           << "] = acc" << o << ";\n";
+    line() << outPointers[o] << "[" << offsets[numInputs + o] << "] = acc" << o
+           << ";\n";
   if (!parallel.empty()) {
     for (size_t i = 0; i < parallel.size(); ++i)
       closeLoop();
@@ -385,8 +383,8 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
       })
       .Case([&](saek::TopKOp topk) {
         std::vector<std::string> in = dims(topk.getInput());
-        os << "  prism_topk(" << real(topk.getInput()) << ", " << in[0]
-           << ", " << in[1] << ", " << topk.getK() << ", "
+        os << "  prism_topk(" << real(topk.getInput()) << ", " << in[0] << ", "
+           << in[1] << ", " << topk.getK() << ", "
            << (topk.getAbs() ? "true" : "false") << ", "
            << real(topk.getValues()) << ", " << real(topk.getIndices())
            << ");\n";
@@ -396,9 +394,8 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
         std::vector<std::string> code = dims(gather.getValues());
         os << "  prism_gather_decode(" << real(gather.getValues()) << ", "
            << real(gather.getIndices()) << ", " << real(gather.getTable())
-           << ", "
-           << (gather.getBias() ? real(gather.getBias()) : "nullptr") << ", "
-           << code[0] << ", " << code[1] << ", "
+           << ", " << (gather.getBias() ? real(gather.getBias()) : "nullptr")
+           << ", " << code[0] << ", " << code[1] << ", "
            << dims(gather.getTable())[1] << ", " << real(gather.getResult())
            << ");\n";
         return success();
@@ -424,9 +421,9 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
       .Case([&](saek::ScatterDenseOp scatter) {
         std::vector<std::string> code = dims(scatter.getValues());
         os << "  prism_scatter_dense(" << real(scatter.getValues()) << ", "
-           << real(scatter.getIndices()) << ", " << code[0] << ", "
-           << code[1] << ", " << scatter.getN() << ", "
-           << real(scatter.getResult()) << ");\n";
+           << real(scatter.getIndices()) << ", " << code[0] << ", " << code[1]
+           << ", " << scatter.getN() << ", " << real(scatter.getResult())
+           << ");\n";
         return success();
       })
       .Case([&](saek::AdamOp adam) {
@@ -440,8 +437,8 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
            << ", *" << real(adam.getBc2()) << ", " << attr(adam.getBeta1())
            << ", " << attr(adam.getBeta2()) << ", " << attr(adam.getEps())
            << ", " << attr(adam.getWeightDecay()) << ", "
-           << real(adam.getNewParam()) << ", " << real(adam.getNewM())
-           << ", " << real(adam.getNewV()) << ");\n";
+           << real(adam.getNewParam()) << ", " << real(adam.getNewM()) << ", "
+           << real(adam.getNewV()) << ");\n";
         return success();
       })
       .Case([&](saek::UnitNormOp norm) {
@@ -454,9 +451,8 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
       .Case([&](saek::ProjectTangentOp project) {
         std::vector<std::string> in = dims(project.getGrad());
         os << "  prism_project_tangent(" << real(project.getGrad()) << ", "
-           << real(project.getParam()) << ", " << in[0] << ", " << in[1]
-           << ", " << project.getAxis() << ", " << real(project.getResult())
-           << ");\n";
+           << real(project.getParam()) << ", " << in[0] << ", " << in[1] << ", "
+           << project.getAxis() << ", " << real(project.getResult()) << ");\n";
         return success();
       })
       .Default([](Operation *op) {
@@ -529,8 +525,7 @@ LogicalResult FunctionEmitter::emit() {
   std::vector<std::string> offsets;
   for (const ArenaSlice &slice : arenaSlices) {
     offsets.push_back(offset);
-    os << "  const int64_t o" << offsets.size() - 1 << " = " << offset
-       << ";\n";
+    os << "  const int64_t o" << offsets.size() - 1 << " = " << offset << ";\n";
     offset = "o" + std::to_string(offsets.size() - 1) + " + prism_pad(" +
              slice.elements + ")";
   }

@@ -199,8 +199,7 @@ LogicalResult AdamOp::verify() {
 }
 
 /// Shared by the row/column ops: rank 2, axis 0 or 1.
-static LogicalResult checkMatrixAxis(Operation *op, Value value,
-                                     int64_t axis) {
+static LogicalResult checkMatrixAxis(Operation *op, Value value, int64_t axis) {
   if (failed(checkRank(op, "operand", value, 2)))
     return failure();
   if (axis != 0 && axis != 1)
