@@ -168,10 +168,8 @@ LogicalResult SelectMaskOp::verify() {
 LogicalResult PadOp::verify() {
   ArrayRef<int64_t> shape = shapeOf(getResult());
   ArrayRef<int64_t> starts = getStarts(), limits = getLimits();
-  if (starts.size() != shape.size() || limits.size() != shape.size())
-    return emitOpError("needs one start and one limit per axis of ")
-           << formatShape(shape) << ", got " << starts.size() << " and "
-           << limits.size();
+  if (failed(verifySliceBounds(*this, shape, starts, limits)))
+    return failure();
 
   ArrayRef<int64_t> squeeze;
   if (std::optional<ArrayRef<int64_t>> axes = getSqueeze())
@@ -183,30 +181,11 @@ LogicalResult PadOp::verify() {
              << shape.size() << ") and hold one element, got [" << squeeze
              << "]";
 
-  // The slice of the result that `input` fills, as sae.slice computes it.
-  SmallVector<int64_t> expected;
-  for (auto [axis, bounds] :
-       llvm::enumerate(llvm::zip_equal(shape, starts, limits))) {
-    auto [size, start, limit] = bounds;
-    if (ShapedType::isDynamic(size)) {
-      if (start != 0 || limit != kWholeAxis)
-        return emitOpError("axis ")
-               << axis << " of " << formatShape(shape)
-               << " is dynamic and can only be taken whole (start 0, limit "
-               << kWholeAxis << "), got " << start << ":" << limit;
-    } else if (start < 0 || start > limit || limit > size) {
-      return emitOpError("slice ")
-             << start << ":" << limit << " of axis " << axis << " of "
-             << formatShape(shape)
-             << " must satisfy 0 <= start <= limit <= " << size;
-    }
-    if (!llvm::is_contained(squeeze, static_cast<int64_t>(axis)))
-      expected.push_back(ShapedType::isDynamic(size) ? size : limit - start);
-  }
-
   if (failed(verifySameElementType(*this, getResult(), "result", getInput(),
                                    "input")))
     return failure();
+  // The slice of the result that `input` fills, as sae.slice computes it.
+  SmallVector<int64_t> expected = *sliceShape(shape, starts, limits, squeeze);
   if (!shapesAgree(shapeOf(getInput()), expected))
     return emitOpError("input shape must be ")
            << formatShape(expected) << " (a slice of " << formatShape(shape)

@@ -43,19 +43,6 @@ static RankedTensorType tensorLike(Value like, ArrayRef<int64_t> shape) {
   return RankedTensorType::get(shape, getElementTypeOrSelf(like.getType()));
 }
 
-/// The result type of a broadcasting op: the broadcast shape, or the type of
-/// `lhs` when the shapes do not broadcast.
-static Type broadcastType(Value lhs, Value rhs) {
-  auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
-  auto rhsType = dyn_cast<RankedTensorType>(rhs.getType());
-  if (!lhsType || !rhsType)
-    return lhs.getType();
-  Broadcast broadcast = broadcastShapes(lhsType.getShape(), rhsType.getShape());
-  if (broadcast.conflict)
-    return lhs.getType();
-  return tensorLike(lhs, broadcast.shape);
-}
-
 /// The rank-0 tensor of `value`'s element type, the type of every loss.
 static RankedTensorType scalarLike(Value value) {
   return tensorLike(value, {});
@@ -207,31 +194,6 @@ LogicalResult TransposeOp::verify() {
 //===----------------------------------------------------------------------===//
 // Broadcasting elementwise ops
 //===----------------------------------------------------------------------===//
-
-void AddOp::build(OpBuilder &builder, OperationState &state, Value lhs,
-                  Value rhs) {
-  build(builder, state, broadcastType(lhs, rhs), lhs, rhs);
-}
-
-void SubOp::build(OpBuilder &builder, OperationState &state, Value lhs,
-                  Value rhs) {
-  build(builder, state, broadcastType(lhs, rhs), lhs, rhs);
-}
-
-void MulOp::build(OpBuilder &builder, OperationState &state, Value lhs,
-                  Value rhs) {
-  build(builder, state, broadcastType(lhs, rhs), lhs, rhs);
-}
-
-void DivOp::build(OpBuilder &builder, OperationState &state, Value lhs,
-                  Value rhs) {
-  build(builder, state, broadcastType(lhs, rhs), lhs, rhs);
-}
-
-void PowOp::build(OpBuilder &builder, OperationState &state, Value lhs,
-                  Value rhs) {
-  build(builder, state, broadcastType(lhs, rhs), lhs, rhs);
-}
 
 void CmpOp::build(OpBuilder &builder, OperationState &state,
                   CmpPredicate predicate, Value lhs, Value rhs) {
@@ -462,25 +424,6 @@ LogicalResult FilterOp::verify() {
 // SliceOp
 //===----------------------------------------------------------------------===//
 
-/// The shape of a slice with one start and one limit per axis, without the
-/// squeezed axes; nullopt when the counts are wrong.
-static std::optional<SmallVector<int64_t>>
-sliceShape(ArrayRef<int64_t> shape, ArrayRef<int64_t> starts,
-           ArrayRef<int64_t> limits, ArrayRef<int64_t> squeeze) {
-  if (starts.size() != shape.size() || limits.size() != shape.size())
-    return std::nullopt;
-  SmallVector<int64_t> result;
-  for (auto [axis, bounds] :
-       llvm::enumerate(llvm::zip_equal(shape, starts, limits))) {
-    auto [size, start, limit] = bounds;
-    if (llvm::is_contained(squeeze, static_cast<int64_t>(axis)))
-      continue;
-    result.push_back(ShapedType::isDynamic(size) ? ShapedType::kDynamic
-                                                 : limit - start);
-  }
-  return result;
-}
-
 void SliceOp::build(OpBuilder &builder, OperationState &state, Value input,
                     ArrayRef<int64_t> starts, ArrayRef<int64_t> limits,
                     ArrayRef<int64_t> squeeze) {
@@ -504,28 +447,8 @@ void SliceOp::build(OpBuilder &builder, OperationState &state, Type result,
 LogicalResult SliceOp::verify() {
   ArrayRef<int64_t> shape = shapeOf(getInput());
   ArrayRef<int64_t> starts = getStarts(), limits = getLimits();
-  if (starts.size() != shape.size() || limits.size() != shape.size())
-    return emitOpError("needs one start and one limit per axis of ")
-           << formatShape(shape) << ", got " << starts.size() << " and "
-           << limits.size();
-
-  for (auto [axis, bounds] :
-       llvm::enumerate(llvm::zip_equal(shape, starts, limits))) {
-    auto [size, start, limit] = bounds;
-    if (ShapedType::isDynamic(size)) {
-      if (start != 0 || limit != kWholeAxis)
-        return emitOpError("axis ")
-               << axis << " of " << formatShape(shape)
-               << " is dynamic and can only be taken whole (start 0, limit "
-               << kWholeAxis << "), got " << start << ":" << limit;
-      continue;
-    }
-    if (start < 0 || start > limit || limit > size)
-      return emitOpError("slice ")
-             << start << ":" << limit << " of axis " << axis << " of "
-             << formatShape(shape)
-             << " must satisfy 0 <= start <= limit <= " << size;
-  }
+  if (failed(verifySliceBounds(*this, shape, starts, limits)))
+    return failure();
 
   ArrayRef<int64_t> squeeze;
   if (std::optional<ArrayRef<int64_t>> axes = getSqueeze())

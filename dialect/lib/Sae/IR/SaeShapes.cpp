@@ -10,6 +10,7 @@
 #include "prism/Dialect/Sae/IR/SaeShapes.h"
 
 #include "mlir/IR/BuiltinTypeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
@@ -91,4 +92,60 @@ LogicalResult verifyResultShape(Operation *op, ArrayRef<int64_t> expected,
          << formatShape(actual);
 }
 
+Type broadcastType(Value lhs, Value rhs) {
+  auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
+  auto rhsType = dyn_cast<RankedTensorType>(rhs.getType());
+  if (!lhsType || !rhsType)
+    return lhs.getType();
+  Broadcast broadcast = broadcastShapes(lhsType.getShape(), rhsType.getShape());
+  if (broadcast.conflict)
+    return lhs.getType();
+  return RankedTensorType::get(broadcast.shape, lhsType.getElementType());
+}
+
 } // namespace prism::sae
+
+std::optional<SmallVector<int64_t>>
+prism::sae::sliceShape(ArrayRef<int64_t> shape, ArrayRef<int64_t> starts,
+                       ArrayRef<int64_t> limits, ArrayRef<int64_t> squeeze) {
+  if (starts.size() != shape.size() || limits.size() != shape.size())
+    return std::nullopt;
+  SmallVector<int64_t> result;
+  for (auto [axis, bounds] :
+       llvm::enumerate(llvm::zip_equal(shape, starts, limits))) {
+    auto [size, start, limit] = bounds;
+    if (llvm::is_contained(squeeze, static_cast<int64_t>(axis)))
+      continue;
+    result.push_back(ShapedType::isDynamic(size) ? ShapedType::kDynamic
+                                                 : limit - start);
+  }
+  return result;
+}
+
+LogicalResult prism::sae::verifySliceBounds(Operation *op,
+                                            ArrayRef<int64_t> shape,
+                                            ArrayRef<int64_t> starts,
+                                            ArrayRef<int64_t> limits) {
+  if (starts.size() != shape.size() || limits.size() != shape.size())
+    return op->emitOpError("needs one start and one limit per axis of ")
+           << formatShape(shape) << ", got " << starts.size() << " and "
+           << limits.size();
+  for (auto [axis, bounds] :
+       llvm::enumerate(llvm::zip_equal(shape, starts, limits))) {
+    auto [size, start, limit] = bounds;
+    if (ShapedType::isDynamic(size)) {
+      if (start != 0 || limit != kWholeAxis)
+        return op->emitOpError("axis ")
+               << axis << " of " << formatShape(shape)
+               << " is dynamic and can only be taken whole (start 0, limit "
+               << kWholeAxis << "), got " << start << ":" << limit;
+      continue;
+    }
+    if (start < 0 || start > limit || limit > size)
+      return op->emitOpError("slice ")
+             << start << ":" << limit << " of axis " << axis << " of "
+             << formatShape(shape)
+             << " must satisfy 0 <= start <= limit <= " << size;
+  }
+  return success();
+}

@@ -92,7 +92,12 @@ class Sae_BinaryOp<string mnemonic, string operation>
     $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
   }];
   // Gives the result the broadcast shape of the operands.
-  let builders = [OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs)>];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs), [{
+      build($_builder, $_state, ::prism::sae::broadcastType(lhs, rhs), lhs,
+            rhs);
+    }]>
+  ];
   let hasVerifier = 1;
 }
 
@@ -490,7 +495,7 @@ def Sae_SliceOp : Sae_Op<"slice", [Pure, Sae_Differentiable]> {
 
   let extraClassDeclaration = [{
     /// The limit that takes a dynamic axis whole.
-    static constexpr int64_t kWholeAxis = -1;
+    static constexpr int64_t kWholeAxis = ::prism::sae::kWholeAxis;
   }];
   let hasVerifier = 1;
 }

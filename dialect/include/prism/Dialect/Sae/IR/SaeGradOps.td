@@ -187,7 +187,7 @@ def Sae_PadOp : Sae_Op<"pad", [Pure]> {
   }];
   let extraClassDeclaration = [{
     /// The limit that takes a dynamic axis whole, as in sae.slice.
-    static constexpr int64_t kWholeAxis = -1;
+    static constexpr int64_t kWholeAxis = ::prism::sae::kWholeAxis;
   }];
   let hasVerifier = 1;
 }

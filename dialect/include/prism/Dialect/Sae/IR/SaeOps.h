@@ -10,6 +10,7 @@
 
 #include "prism/Dialect/Sae/IR/SaeDialect.h"
 #include "prism/Dialect/Sae/IR/SaeInterfaces.h"
+#include "prism/Dialect/Sae/IR/SaeShapes.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/Attributes.h"

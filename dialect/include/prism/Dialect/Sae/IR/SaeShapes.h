@@ -23,6 +23,10 @@
 
 namespace prism::sae {
 
+/// The limit that takes a slice's axis to its end: the only bound a dynamic
+/// axis (the batch) can have.
+inline constexpr int64_t kWholeAxis = -1;
+
 /// Spells `shape` as `[?, 512]`; a rank-0 shape is `[]`.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 
@@ -43,6 +47,18 @@ struct Broadcast {
 Broadcast broadcastShapes(llvm::ArrayRef<int64_t> lhs,
                           llvm::ArrayRef<int64_t> rhs);
 
+/// The shape of a slice with one start and one limit per axis, without the
+/// squeezed axes; nullopt when the counts are wrong. A dynamic axis stays
+/// dynamic.
+std::optional<llvm::SmallVector<int64_t>>
+sliceShape(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> starts,
+           llvm::ArrayRef<int64_t> limits, llvm::ArrayRef<int64_t> squeeze);
+
+/// The result type of a broadcasting op: the broadcast shape with `lhs`'s
+/// element type, or the type of `lhs` when the shapes do not broadcast (the
+/// verifier then reports it).
+mlir::Type broadcastType(mlir::Value lhs, mlir::Value rhs);
+
 //===----------------------------------------------------------------------===//
 // Verifier helpers
 //===----------------------------------------------------------------------===//
@@ -60,6 +76,14 @@ llvm::LogicalResult verifySameElementType(mlir::Operation *op,
 llvm::LogicalResult verifyResultShape(mlir::Operation *op,
                                       llvm::ArrayRef<int64_t> expected,
                                       llvm::StringRef reason);
+
+/// Requires one start and one limit per axis of `shape`, each static axis
+/// sliced within bounds and each dynamic axis taken whole (sae.slice and its
+/// adjoint sae.pad).
+llvm::LogicalResult verifySliceBounds(mlir::Operation *op,
+                                      llvm::ArrayRef<int64_t> shape,
+                                      llvm::ArrayRef<int64_t> starts,
+                                      llvm::ArrayRef<int64_t> limits);
 
 } // namespace prism::sae
 
