@@ -14,6 +14,7 @@
 #include "prism/runtime/Dataset.h"
 #include "prism/runtime/Program.h"
 #include "prism/runtime/Progress.h"
+#include "prism/runtime/Support.h"
 #include "prism/runtime/Trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -326,15 +327,6 @@ Status TrainRun::prepareProgram(std::string &programPath) {
 //===----------------------------------------------------------------------===//
 // The run
 //===----------------------------------------------------------------------===//
-
-static std::string utcNow() {
-  std::time_t now = std::time(nullptr);
-  std::tm parts;
-  ::gmtime_r(&now, &parts);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
 
 Status TrainRun::writeRunJson(const Trainer &trainer, const TrainReport &report,
                               const std::string &programPath,

@@ -9,6 +9,9 @@
 
 #include "prism/runtime/Synth.h"
 #include "prism/runtime/AtomicFile.h"
+#include "prism/runtime/Npy.h"
+#include "prism/runtime/Random.h"
+#include "prism/runtime/Support.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,50 +29,19 @@ using namespace prism;
 
 namespace {
 
-uint64_t splitmix64(uint64_t &state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-/// xoshiro256** (Blackman and Vigna). Stream `stream` of seed `seed` starts
-/// from four splitmix64 outputs, the splitmix64 state being the first output
-/// for `seed` XOR stream * 0xD1342543DE82EF95.
+/// The generator of stream `stream` of `seed`: xoshiro256** (Random.h)
+/// seeded with the first splitmix64 output for `seed` XOR stream *
+/// 0xD1342543DE82EF95, plus the real-valued draws synthesis needs.
 class Rng {
 public:
-  Rng(uint64_t seed, uint64_t stream) {
-    uint64_t state = seed;
-    state = splitmix64(state) ^ (stream * 0xD1342543DE82EF95ULL);
-    for (uint64_t &word : s)
-      word = splitmix64(state);
-  }
+  Rng(uint64_t seed, uint64_t stream)
+      : bits(splitmix64(seed) ^ (stream * 0xD1342543DE82EF95ULL)) {}
 
-  uint64_t next() {
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-  }
+  uint64_t below(uint64_t n) { return bits.below(n); }
 
   /// Uniform in [0, 1), 53 bits.
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-  /// Uniform in [0, n), without modulo bias.
-  uint64_t below(uint64_t n) {
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    uint64_t x;
-    do
-      x = next();
-    while (x >= limit);
-    return x % n;
+  double uniform() {
+    return static_cast<double>(bits.next() >> 11) * 0x1.0p-53;
   }
 
   /// Standard normal by Box-Muller; the second value is kept for next time.
@@ -88,7 +60,7 @@ public:
   }
 
 private:
-  uint64_t s[4];
+  Xoshiro256 bits;
   double spare = 0;
   bool hasSpare = false;
 };
@@ -179,15 +151,6 @@ void addUnique(std::vector<uint32_t> &set, uint32_t id) {
 std::string number(double value) {
   char text[32];
   std::snprintf(text, sizeof(text), "%g", value);
-  return text;
-}
-
-std::string utcNow() {
-  std::time_t now = std::time(nullptr);
-  std::tm parts;
-  gmtime_r(&now, &parts);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &parts);
   return text;
 }
 
@@ -532,26 +495,6 @@ static Status writeBytes(const std::string &path, const std::string &head,
   if (status.isOk())
     status = writer->commit();
   return status;
-}
-
-/// A version 1.0 .npy file holding a rows x cols C-order array of 4-byte
-/// elements (`kind` 'f' or 'i') in the host's byte order.
-static Status writeNpy(const std::string &path, char kind, uint64_t rows,
-                       uint64_t cols, const void *data) {
-  const uint16_t probe = 1;
-  bool little = *reinterpret_cast<const uint8_t *>(&probe) == 1;
-  std::string dict = std::string("{'descr': '") + (little ? '<' : '>') + kind +
-                     "4', 'fortran_order': False, 'shape': (" +
-                     std::to_string(rows) + ", " + std::to_string(cols) +
-                     "), }";
-  // Magic, version and length take 10 bytes; the data starts 64-aligned.
-  size_t unpadded = 10 + dict.size() + 1;
-  dict.append((64 - unpadded % 64) % 64, ' ');
-  dict += '\n';
-  std::string head("\x93NUMPY\x01\x00", 8);
-  head += static_cast<char>(dict.size() & 0xff);
-  head += static_cast<char>(dict.size() >> 8);
-  return writeBytes(path, head + dict, data, rows * cols * 4);
 }
 
 static nlohmann::ordered_json truthJson(const SynthPaths &paths,

@@ -3,6 +3,7 @@
 #include "prism/runtime/Import.h"
 #include "prism/runtime/MappedFile.h"
 #include "prism/runtime/Npy.h"
+#include "prism/runtime/Support.h"
 #include "prism/runtime/TextTable.h"
 
 #include <cmath>
@@ -26,15 +27,6 @@ std::optional<Modality> prism::parseModality(const std::string &name) {
   if (name == "text")
     return Modality::Text;
   return std::nullopt;
-}
-
-uint64_t prism::fnv1a64(const uint8_t *bytes, size_t size) {
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < size; ++i) {
-    hash ^= bytes[i];
-    hash *= 0x100000001b3ull;
-  }
-  return hash;
 }
 
 static const char *layoutName(NpyLayout layout) {
@@ -237,15 +229,6 @@ Status pairSeparateFiles(const std::vector<LoadedSource> &sources,
   }
   dataset.numPairs += imageRows.size();
   return Status::ok();
-}
-
-std::string utcNow() {
-  std::time_t now = std::time(nullptr);
-  std::tm parts;
-  gmtime_r(&now, &parts);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
 }
 
 Status attachCaptions(const std::string &path, DatasetContents &dataset) {

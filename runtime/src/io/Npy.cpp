@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "prism/runtime/Npy.h"
+#include "prism/runtime/AtomicFile.h"
 #include "prism/runtime/MappedFile.h"
 
 #include <cmath>
@@ -391,4 +392,31 @@ StatusOr<NpyArray> prism::readNpy(const std::string &path) {
   if (array.header.fortranOrder && array.header.shape.size() > 1)
     array.values = fortranToC(array.values, array.header.shape);
   return array;
+}
+
+Status prism::writeNpy(const std::string &path, char kind, uint64_t rows,
+                       uint64_t cols, const void *data) {
+  const uint16_t probe = 1;
+  bool little = *reinterpret_cast<const uint8_t *>(&probe) == 1;
+  std::string dict = std::string("{'descr': '") + (little ? '<' : '>') + kind +
+                     "4', 'fortran_order': False, 'shape': (" +
+                     std::to_string(rows) + ", " + std::to_string(cols) +
+                     "), }";
+  // Magic, version and length take 10 bytes; the data starts 64-aligned.
+  size_t unpadded = 10 + dict.size() + 1;
+  dict.append((64 - unpadded % 64) % 64, ' ');
+  dict += '\n';
+  std::string head("\x93NUMPY\x01\x00", 8);
+  head += static_cast<char>(dict.size() & 0xff);
+  head += static_cast<char>(dict.size() >> 8);
+  head += dict;
+  StatusOr<AtomicFileWriter> writer = AtomicFileWriter::create(path);
+  if (!writer.isOk())
+    return writer.getStatus();
+  Status status = writer->write(head.data(), head.size());
+  if (status.isOk() && rows * cols)
+    status = writer->write(data, rows * cols * 4);
+  if (status.isOk())
+    status = writer->commit();
+  return status;
 }

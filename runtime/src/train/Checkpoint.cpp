@@ -9,9 +9,9 @@
 
 #include "prism/runtime/Checkpoint.h"
 #include "prism/runtime/AtomicFile.h"
-#include "prism/runtime/Import.h"
 #include "prism/runtime/MappedFile.h"
 #include "prism/runtime/SafeTensors.h"
+#include "prism/runtime/Support.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,21 +2,13 @@
 
 #include "prism/runtime/Init.h"
 #include "prism/runtime/DataLoader.h"
+#include "prism/runtime/Support.h"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
 using namespace prism;
-
-uint64_t prism::fnv1a64(const std::string &text) {
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ull;
-  }
-  return hash;
-}
 
 uint64_t prism::parameterSeed(uint64_t runSeed, uint64_t initSeed,
                               const std::string &name) {

@@ -13,11 +13,6 @@ using namespace prism::test;
 
 namespace {
 
-std::string contentsOf(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 TEST(AtomicFileTest, CommitReplacesTheTarget) {
   TempDir dir;
   writeText(dir.path("out"), "old");

@@ -9,7 +9,7 @@
 #include "TestFiles.h"
 
 #include "prism/runtime/Checkpoint.h"
-#include "prism/runtime/Import.h"
+#include "prism/runtime/Support.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -23,25 +23,6 @@ using namespace prism;
 using namespace prism::test;
 
 namespace {
-
-std::string contentsOf(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::vector<std::string> entriesOf(const std::string &path) {
-  std::vector<std::string> names;
-  if (DIR *dir = ::opendir(path.c_str())) {
-    while (dirent *entry = ::readdir(dir)) {
-      std::string name = entry->d_name;
-      if (name != "." && name != "..")
-        names.push_back(name);
-    }
-    ::closedir(dir);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 /// A value every tensor of a checkpoint can be checked against: an integer
 /// below 2^24, so exact in float32.
@@ -144,10 +125,10 @@ TEST(CheckpointTest, RoundTripAndLayout) {
   ASSERT_TRUE(writer.write(model.data()).isOk());
 
   std::string ckpts = run + "/checkpoints";
-  EXPECT_EQ(entriesOf(ckpts),
+  EXPECT_EQ(listEntries(ckpts),
             (std::vector<std::string>{"latest", "step-000000123"}));
   EXPECT_EQ(contentsOf(ckpts + "/latest"), "step-000000123\n");
-  EXPECT_EQ(entriesOf(ckpts + "/step-000000123"),
+  EXPECT_EQ(listEntries(ckpts + "/step-000000123"),
             (std::vector<std::string>{"cfg.json", "manifest.json",
                                       "sae_weights.safetensors",
                                       "state.safetensors"}));
@@ -194,7 +175,7 @@ TEST(CheckpointTest, KeepsTheNewestK) {
     ASSERT_TRUE(writer.write(Model(step * 10, 2, 3).data()).isOk());
   EXPECT_EQ(listCheckpointSteps(run), (std::vector<uint64_t>{40, 50}));
   EXPECT_EQ(
-      entriesOf(run + "/checkpoints"),
+      listEntries(run + "/checkpoints"),
       (std::vector<std::string>{"latest", "step-000000040", "step-000000050"}));
 
   CheckpointWriter three(run, 3);
@@ -219,7 +200,7 @@ TEST(CheckpointTest, RewritingAnEarlierStepDropsTheAbandonedFuture) {
   EXPECT_EQ(loaded->config.step, 2u);
   EXPECT_EQ(loaded->weight("W_enc")->values[0], -42);
   EXPECT_EQ(
-      entriesOf(run + "/checkpoints"),
+      listEntries(run + "/checkpoints"),
       (std::vector<std::string>{"latest", "step-000000001", "step-000000002"}));
 }
 
@@ -377,7 +358,7 @@ TEST(CheckpointTest, LeftoversOfACrashedWriter) {
   // The next write clears the hidden leftovers.
   ASSERT_TRUE(writer.write(Model(3, 2, 3).data()).isOk());
   EXPECT_EQ(
-      entriesOf(ckpts),
+      listEntries(ckpts),
       (std::vector<std::string>{"latest", "step-000000002", "step-000000003"}));
 }
 

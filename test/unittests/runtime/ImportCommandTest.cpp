@@ -20,30 +20,10 @@ using namespace prism::test;
 
 namespace {
 
-struct RunResult {
-  int exitCode = -1;
-  std::string out, err;
-};
-
-std::string readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class ImportCommandTest : public testing::Test {
 protected:
   RunResult prism(const std::string &args) {
-    std::string command = std::string(PRISM_TOOL_PATH) + " " + args + " >" +
-                          logs.path("out") + " 2>" + logs.path("err") +
-                          " </dev/null";
-    int status = std::system(command.c_str());
-    RunResult result;
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = readFile(logs.path("out"));
-    result.err = readFile(logs.path("err"));
-    return result;
+    return runCommand(std::string(PRISM_TOOL_PATH) + " " + args, logs);
   }
 
   std::string file(const std::string &name, const std::string &bytes) {
@@ -230,7 +210,7 @@ TEST_F(ImportCommandTest, FailureLeavesAnExistingOutputUntouched) {
   std::string a = file("a.npy", npyBytes("<f4", "(0, 4)", ""));
   RunResult result = prism("data import --npy " + a + " -o " + output());
   EXPECT_EQ(result.exitCode, 1);
-  EXPECT_EQ(readFile(output()), "previous dataset");
+  EXPECT_EQ(contentsOf(output()), "previous dataset");
 }
 
 TEST_F(ImportCommandTest, LayoutBeforeAnyInput) {

@@ -11,6 +11,7 @@
 #include "prism/runtime/DataLoader.h"
 #include "prism/runtime/Dataset.h"
 #include "prism/runtime/Init.h"
+#include "prism/runtime/Support.h"
 
 #include <gtest/gtest.h>
 

@@ -13,6 +13,8 @@
 #include "prism/runtime/Dataset.h"
 #include "prism/runtime/Program.h"
 
+#include "TestFiles.h"
+
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -23,13 +25,6 @@ namespace prism::test {
 
 /// The kernel's compiled-in sizes.
 constexpr int kLsqP = 4, kLsqQ = 2;
-
-inline std::string readBinary(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 inline BufferInfo lsqBuffer(std::string name, BufferKind kind,
                             std::vector<int64_t> shape) {
@@ -78,7 +73,7 @@ inline ProgramWriter lsqProgram(const std::string &kernelPath) {
   image.arch = hostArchitecture();
   image.format = "so";
   info.kernels = {image};
-  writer.blobs = {readBinary(kernelPath)};
+  writer.blobs = {contentsOf(kernelPath)};
   EntryPointInfo step;
   step.name = "train_step";
   step.symbol = "lsq_train_step";

@@ -91,7 +91,7 @@ TEST_F(ProgramTest, RoundTrip) {
   EXPECT_EQ(image.size, writer.blobs[0].size());
   EXPECT_EQ(std::memcmp(program->blob(0), writer.blobs[0].data(), image.size),
             0);
-  EXPECT_EQ(readBinary(path()).size(), image.offset + image.size);
+  EXPECT_EQ(contentsOf(path()).size(), image.offset + image.size);
 }
 
 TEST_F(ProgramTest, WriterIsDeterministicAndAtomic) {
@@ -104,7 +104,7 @@ TEST_F(ProgramTest, WriterIsDeterministicAndAtomic) {
   Status status = writer.write(path());
   EXPECT_EQ(status.str(),
             path() + ": error: internal: 0 blobs for 1 kernel images");
-  EXPECT_EQ(readBinary(path()), *first) << "the old file must survive";
+  EXPECT_EQ(contentsOf(path()), *first) << "the old file must survive";
 }
 
 TEST_F(ProgramTest, MissingFile) {

@@ -20,11 +20,6 @@ using namespace prism::test;
 
 namespace {
 
-std::string contentsOf(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 /// Runs Debian's python3 on `script` with `args`; returns exit code and
 /// output (stdout and stderr).
 std::pair<int, std::string> runPython(const TempDir &dir,

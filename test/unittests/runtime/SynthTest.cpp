@@ -326,18 +326,6 @@ TEST(SynthTest, OutputPaths) {
 
 namespace {
 
-struct RunResult {
-  int exitCode = -1;
-  std::string out, err;
-};
-
-std::string readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 /// The data of a version 1.0 .npy file after checking its header.
 std::string npyData(const std::string &bytes, const std::string &descr,
                     const std::string &shape) {
@@ -358,16 +346,9 @@ protected:
   /// Runs `prism` in `dir` (so relative outputs land there).
   RunResult prism(const std::string &args) { return prismIn(dir, args); }
   RunResult prismIn(const TempDir &where, const std::string &args) {
-    std::string command = "cd " + where.path("") + " && " +
-                          std::string(PRISM_TOOL_PATH) + " " + args + " >" +
-                          logs.path("out") + " 2>" + logs.path("err") +
-                          " </dev/null";
-    int status = std::system(command.c_str());
-    RunResult result;
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = readFile(logs.path("out"));
-    result.err = readFile(logs.path("err"));
-    return result;
+    return runCommand("cd " + where.path("") + " && " +
+                          std::string(PRISM_TOOL_PATH) + " " + args,
+                      logs);
   }
 
   /// A synth run that must fail with exactly `message`, leaving no file.
@@ -422,7 +403,7 @@ TEST_F(SynthCommandTest, WritesTheDatasetAndItsTruth) {
   EXPECT_EQ(dictionary->header.shape, (std::vector<int64_t>{40, 16}));
   EXPECT_EQ(dictionary->values, expected.truth.dictionary);
   std::string codes =
-      npyData(readFile(dir.path("d.codes.npy")), "<i4", "(200, 4)");
+      npyData(contentsOf(dir.path("d.codes.npy")), "<i4", "(200, 4)");
   ASSERT_EQ(codes.size(), 200u * 4 * 4);
   EXPECT_EQ(
       0, std::memcmp(codes.data(), expected.truth.codes.data(), codes.size()));
@@ -431,7 +412,7 @@ TEST_F(SynthCommandTest, WritesTheDatasetAndItsTruth) {
   EXPECT_EQ(coefs->values, expected.truth.coefficients);
 
   nlohmann::json truth =
-      nlohmann::json::parse(readFile(dir.path("d.truth.json")));
+      nlohmann::json::parse(contentsOf(dir.path("d.truth.json")));
   EXPECT_EQ(truth["schema_version"], 1);
   EXPECT_EQ(truth["settings"]["rows"], 200);
   EXPECT_EQ(truth["settings"]["seed"], 5);
@@ -459,7 +440,7 @@ TEST_F(SynthCommandTest, SameSeedSameFiles) {
   ASSERT_EQ(prismIn(other, args).exitCode, 0);
   for (const char *name :
        {"d.truth.json", "d.dictionary.npy", "d.codes.npy", "d.coefs.npy"})
-    EXPECT_EQ(readFile(dir.path(name)), readFile(other.path(name))) << name;
+    EXPECT_EQ(contentsOf(dir.path(name)), contentsOf(other.path(name))) << name;
   // The dataset differs only in its creation time.
   StatusOr<Dataset> a = Dataset::open(dir.path("d.pemb"));
   StatusOr<Dataset> b = Dataset::open(other.path("d.pemb"));
@@ -471,8 +452,8 @@ TEST_F(SynthCommandTest, SameSeedSameFiles) {
                                " --seed 10 -o d.pemb")
                 .exitCode,
             0);
-  EXPECT_NE(readFile(dir.path("d.dictionary.npy")),
-            readFile(other.path("d.dictionary.npy")));
+  EXPECT_NE(contentsOf(dir.path("d.dictionary.npy")),
+            contentsOf(other.path("d.dictionary.npy")));
   StatusOr<Dataset> c = Dataset::open(other.path("d.pemb"));
   ASSERT_TRUE(c.isOk());
   EXPECT_NE(0, std::memcmp(a->data(), c->data(), 200 * 16 * sizeof(float)));

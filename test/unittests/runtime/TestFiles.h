@@ -1,5 +1,4 @@
-//===- TestFiles.h - Files the runtime tests write for themselves -*- C++
-//-*-===//
+//===- TestFiles.h - Files and commands of the runtime tests ---*- C++ -*-===//
 //
 // Each test builds its input bytes here, independently of the code under test:
 // .npy files are assembled field by field from the format's description.
@@ -15,11 +14,34 @@
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
 namespace prism::test {
+
+/// Names of the entries of directory `path`, sorted; empty if unreadable.
+inline std::vector<std::string> listEntries(const std::string &path) {
+  std::vector<std::string> names;
+  if (DIR *dir = ::opendir(path.c_str())) {
+    while (dirent *entry = ::readdir(dir)) {
+      std::string name = entry->d_name;
+      if (name != "." && name != "..")
+        names.push_back(name);
+    }
+    ::closedir(dir);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+/// The bytes of file `path`; empty if unreadable.
+inline std::string contentsOf(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 /// A fresh directory under the system temp dir, removed with its contents.
 class TempDir {
@@ -33,23 +55,29 @@ public:
   ~TempDir() { std::system(("rm -rf '" + root + "'").c_str()); }
   std::string path(const std::string &name) const { return root + "/" + name; }
   /// Names of the entries in the directory, sorted.
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    if (DIR *dir = ::opendir(root.c_str())) {
-      while (dirent *entry = ::readdir(dir)) {
-        std::string name = entry->d_name;
-        if (name != "." && name != "..")
-          names.push_back(name);
-      }
-      ::closedir(dir);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
+  std::vector<std::string> entries() const { return listEntries(root); }
 
 private:
   std::string root;
 };
+
+/// What a command printed and how it exited.
+struct RunResult {
+  int exitCode = -1;
+  std::string out, err;
+};
+
+/// Runs shell `command` with no stdin, its output captured in `logs`.
+inline RunResult runCommand(const std::string &command, const TempDir &logs) {
+  int status = std::system((command + " >" + logs.path("out") + " 2>" +
+                            logs.path("err") + " </dev/null")
+                               .c_str());
+  RunResult result;
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = contentsOf(logs.path("out"));
+  result.err = contentsOf(logs.path("err"));
+  return result;
+}
 
 inline void writeBytes(const std::string &path, const std::string &bytes) {
   std::ofstream out(path, std::ios::binary);

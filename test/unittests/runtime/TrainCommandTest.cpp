@@ -25,23 +25,11 @@ using namespace prism::test;
 
 namespace {
 
-struct RunResult {
-  int exitCode = -1;
-  std::string out, err;
-};
-
 class TrainCommandTest : public testing::Test {
 protected:
   RunResult run(const std::string &args,
                 const std::string &tool = PRISM_TOOL_PATH) {
-    std::string command = tool + " " + args + " >" + logs.path("out") + " 2>" +
-                          logs.path("err") + " </dev/null";
-    int status = std::system(command.c_str());
-    RunResult result;
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = readBinary(logs.path("out"));
-    result.err = readBinary(logs.path("err"));
-    return result;
+    return runCommand(tool + " " + args, logs);
   }
 
   std::string program(const ProgramWriter &writer,
@@ -146,7 +134,7 @@ TEST_F(TrainCommandTest, LeastSquaresMatchesNumpyAdam) {
   EXPECT_EQ(keys, (std::vector<std::string>{"dead_fraction", "l0", "loss", "lr",
                                             "step", "steps_per_s"}));
   EXPECT_EQ(
-      readBinary(runDir + "/metrics.jsonl").rfind("{\"step\":10,\"loss\":", 0),
+      contentsOf(runDir + "/metrics.jsonl").rfind("{\"step\":10,\"loss\":", 0),
       0u)
       << "keys in the documented order";
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -196,7 +184,7 @@ TEST_F(TrainCommandTest, LeastSquaresMatchesNumpyAdam) {
   EXPECT_EQ(runJson["program"], runDir + "/program.prism");
   EXPECT_EQ(runJson["final_metrics"]["step"], 300);
   EXPECT_TRUE(runJson["resumed_from_step"].is_null());
-  EXPECT_EQ(readBinary(runDir + "/program.prism"), readBinary(p))
+  EXPECT_EQ(contentsOf(runDir + "/program.prism"), contentsOf(p))
       << "the run keeps its own copy of the program";
 }
 
@@ -276,9 +264,9 @@ TEST_F(TrainCommandTest, ResumeIsBitIdentical) {
 
   std::string last = "/checkpoints/" + checkpointDirName(30) + "/";
   for (const char *file : {"sae_weights.safetensors", "state.safetensors"}) {
-    std::string a = readBinary(whole + last + file);
+    std::string a = contentsOf(whole + last + file);
     ASSERT_FALSE(a.empty()) << file;
-    EXPECT_TRUE(a == readBinary(split + last + file))
+    EXPECT_TRUE(a == contentsOf(split + last + file))
         << file << " differs between the whole and the resumed run";
   }
   std::vector<nlohmann::json> a = metrics(whole), b = metrics(split);
@@ -457,7 +445,7 @@ class CompileTest : public TrainCommandTest {
 protected:
   void SetUp() override {
     ::mkdir(dir.path("bin").c_str(), 0777);
-    writeBytes(tool(), readBinary(PRISM_TOOL_PATH));
+    writeBytes(tool(), contentsOf(PRISM_TOOL_PATH));
     ::chmod(tool().c_str(), 0755);
     writeText(dir.path("model.sae"), "model lsq() {}\n");
   }
@@ -506,7 +494,7 @@ TEST_F(CompileTest, CompilesThenTrains) {
   RunResult result = run(
       "train " + model + " --data " + d + " --steps 3 -o " + runDir, tool());
   ASSERT_EQ(result.exitCode, 0) << result.err;
-  EXPECT_EQ(readBinary(dir.path("prismc-args")),
+  EXPECT_EQ(contentsOf(dir.path("prismc-args")),
             model + " -emit=program -o " + runDir + "/program.prism\n");
   EXPECT_EQ(checkpoint(runDir).config.step, 3u);
 }

@@ -2,16 +2,8 @@
 //
 // Training reads a dataset in batches: optionally without a held-out part,
 // shuffled anew each epoch, resumable at any batch. All randomness comes from
-// fixed generators (splitmix64, xoshiro256**) and an unbiased bounded draw
-// written out here, never from std:: distributions, so a seed gives the same
-// batches on every platform and standard library:
-//
-//  - derivedSeed(seed, stream) = mix(seed ^ mix(stream + 0x9E3779B97F4A7C15)),
-//    mix being the splitmix64 output function;
-//  - Xoshiro256(s) fills its state with four splitmix64 outputs from s;
-//  - below(n) draws r until r >= (2^64 - n) mod n and returns r mod n;
-//  - shuffle is Fisher-Yates from the back: for i = n-1 .. 1, swap a[i] with
-//    a[below(i + 1)].
+// the fixed generators of Random.h, so a seed gives the same batches on every
+// platform and standard library.
 //
 // The held-out split permutes the groups (each pair id with rows; each row
 // without a pair) with stream kSplitStream and holds out the first
@@ -25,43 +17,17 @@
 #define PRISM_RUNTIME_DATALOADER_H
 
 #include "prism/runtime/Dataset.h"
+#include "prism/runtime/Random.h"
 #include "prism/runtime/Status.h"
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace prism {
 
-/// The splitmix64 output function (a bijective 64-bit mix).
-uint64_t splitmix64Mix(uint64_t value);
-/// One splitmix64 step: advances `state` and returns the next output.
-uint64_t splitmix64(uint64_t &state);
-/// A seed for an independent stream (an epoch, the split) of `seed`.
-uint64_t derivedSeed(uint64_t seed, uint64_t stream);
-
 /// The stream the held-out split draws from.
 constexpr uint64_t kSplitStream = ~uint64_t(0);
-
-/// xoshiro256** 1.0 (Blackman and Vigna).
-class Xoshiro256 {
-public:
-  explicit Xoshiro256(uint64_t seed);
-
-  uint64_t next();
-  /// Uniform in [0, bound), bound > 0, without modulo bias.
-  uint64_t below(uint64_t bound);
-
-  std::array<uint64_t, 4> state() const { return s; }
-  void setState(const std::array<uint64_t, 4> &state) { s = state; }
-
-private:
-  std::array<uint64_t, 4> s;
-};
-
-/// Fisher-Yates shuffle of `items` (see the file comment).
-void shuffle(std::vector<uint64_t> &items, Xoshiro256 &rng);
 
 /// The rows on each side of a held-out split, each list ascending.
 struct RowSplit {

@@ -46,10 +46,6 @@ struct ImportOptions {
 /// text rows from separate files pair up by index unless `unpaired` is set.
 StatusOr<DatasetContents> buildDataset(const ImportOptions &options);
 
-/// 64-bit FNV-1a hash of a byte range: a cheap content fingerprint recorded in
-/// the provenance of each imported file.
-uint64_t fnv1a64(const uint8_t *bytes, size_t size);
-
 } // namespace prism
 
 #endif // PRISM_RUNTIME_IMPORT_H

@@ -71,9 +71,6 @@ Status initializeParameters(const ProgramInfo &info,
                             const InitContext &context,
                             const std::string &where);
 
-/// FNV-1a 64-bit of `text`: a parameter's random stream.
-uint64_t fnv1a64(const std::string &text);
-
 /// The seed of the random stream of parameter `name` (see the file comment).
 uint64_t parameterSeed(uint64_t runSeed, uint64_t initSeed,
                        const std::string &name);

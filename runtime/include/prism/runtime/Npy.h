@@ -45,6 +45,12 @@ StatusOr<NpyHeader> parseNpyHeader(const std::string &path,
 /// Reads a whole .npy file into float32, C order.
 StatusOr<NpyArray> readNpy(const std::string &path);
 
+/// Writes, atomically, a version 1.0 .npy file holding a rows x cols C-order
+/// array of 4-byte elements (`kind` 'f' for float32, 'i' for int32) in the
+/// host's byte order.
+Status writeNpy(const std::string &path, char kind, uint64_t rows,
+                uint64_t cols, const void *data);
+
 } // namespace prism
 
 #endif // PRISM_RUNTIME_NPY_H
