@@ -111,6 +111,35 @@ private:
     lowering.error(where, message);
     return std::nullopt;
   }
+  /// Lowers the first `count` bound arguments as tensors, every one of them
+  /// so that each reports its own errors; nullopt if any fails.
+  std::optional<SmallVector<Value, 4>> lowerTensors(const Arguments &args,
+                                                    unsigned count) {
+    SmallVector<Value, 4> values;
+    bool ok = true;
+    for (unsigned i = 0; i < count; ++i) {
+      values.push_back(lowering.lowerTensor(*args[i]));
+      ok = ok && values.back();
+    }
+    if (!ok)
+      return std::nullopt;
+    return values;
+  }
+  /// Lowers `e` and its `axis`: the two arguments of a reduction along an
+  /// axis (`axis` optional unless `axisRequired`).
+  std::optional<std::pair<Value, std::optional<int64_t>>>
+  lowerTensorAndAxis(bool axisRequired) {
+    std::optional<Arguments> args = bind({{"e", true}, {"axis", axisRequired}});
+    if (!args)
+      return std::nullopt;
+    Value input = lowering.lowerTensor(*(*args)[0]);
+    if (!input)
+      return std::nullopt;
+    std::optional<int64_t> axis;
+    if (!lowerAxis((*args)[1], shapeOf(input).size(), axis))
+      return std::nullopt;
+    return std::make_pair(input, axis);
+  }
   /// An optional axis argument, checked against `rank`.
   bool lowerAxis(const ast::Expr *expr, int64_t rank,
                  std::optional<int64_t> &axis) {
@@ -218,15 +247,10 @@ std::optional<Operand> CallLowering::lowerThreshold() {
 std::optional<Operand> CallLowering::lowerReduce(sae::ReduceKind kind) {
   if (call.getComprehension())
     return lowerComprehension();
-  std::optional<Arguments> args = bind({{"e", true}, {"axis", false}});
-  if (!args)
+  auto operands = lowerTensorAndAxis(/*axisRequired=*/false);
+  if (!operands)
     return std::nullopt;
-  Value input = lowering.lowerTensor(*(*args)[0]);
-  if (!input)
-    return std::nullopt;
-  std::optional<int64_t> axis;
-  if (!lowerAxis((*args)[1], shapeOf(input).size(), axis))
-    return std::nullopt;
+  auto [input, axis] = *operands;
   return Operand::tensor(
       sae::ReduceOp::create(builder, location, kind, input, axis));
 }
@@ -294,15 +318,10 @@ std::optional<Operand> CallLowering::lowerComprehension() {
 }
 
 std::optional<Operand> CallLowering::lowerNormalize() {
-  std::optional<Arguments> args = bind({{"e", true}, {"axis", true}});
-  if (!args)
+  auto operands = lowerTensorAndAxis(/*axisRequired=*/true);
+  if (!operands)
     return std::nullopt;
-  Value input = lowering.lowerTensor(*(*args)[0]);
-  if (!input)
-    return std::nullopt;
-  std::optional<int64_t> axis;
-  if (!lowerAxis((*args)[1], shapeOf(input).size(), axis))
-    return std::nullopt;
+  auto [input, axis] = *operands;
   return Operand::tensor(
       sae::NormalizeOp::create(builder, location, input.getType(), input,
                                builder.getI64IntegerAttr(*axis)));
@@ -310,11 +329,11 @@ std::optional<Operand> CallLowering::lowerNormalize() {
 
 std::optional<Operand> CallLowering::lowerPairwise() {
   std::optional<Arguments> args = bind({{"A", true}, {"B", true}});
-  if (!args)
+  std::optional<SmallVector<Value, 4>> values;
+  if (!args || !(values = lowerTensors(*args, 2)))
     return std::nullopt;
-  Value a = lowering.lowerTensor(*(*args)[0]);
-  Value b = lowering.lowerTensor(*(*args)[1]);
-  if (!a || !b || !requireMatrix(lowering, a, *(*args)[0], name + ": A") ||
+  Value a = (*values)[0], b = (*values)[1];
+  if (!requireMatrix(lowering, a, *(*args)[0], name + ": A") ||
       !requireMatrix(lowering, b, *(*args)[1], name + ": B"))
     return std::nullopt;
   int64_t da = shapeOf(a)[1], db = shapeOf(b)[1];
@@ -330,11 +349,11 @@ std::optional<Operand> CallLowering::lowerPairwise() {
 
 std::optional<Operand> CallLowering::lowerOuter() {
   std::optional<Arguments> args = bind({{"a", true}, {"b", true}});
-  if (!args)
+  std::optional<SmallVector<Value, 4>> values;
+  if (!args || !(values = lowerTensors(*args, 2)))
     return std::nullopt;
-  Value a = lowering.lowerTensor(*(*args)[0]);
-  Value b = lowering.lowerTensor(*(*args)[1]);
-  if (!a || !b || !requireMatrix(lowering, a, *(*args)[0], "outer: a") ||
+  Value a = (*values)[0], b = (*values)[1];
+  if (!requireMatrix(lowering, a, *(*args)[0], "outer: a") ||
       !requireMatrix(lowering, b, *(*args)[1], "outer: b"))
     return std::nullopt;
   for (auto [value, expr, label] :
@@ -348,12 +367,10 @@ std::optional<Operand> CallLowering::lowerOuter() {
 
 std::optional<Operand> CallLowering::lowerByModality() {
   std::optional<Arguments> args = bind({{"image", true}, {"text", true}});
-  if (!args)
+  std::optional<SmallVector<Value, 4>> values;
+  if (!args || !(values = lowerTensors(*args, 2)))
     return std::nullopt;
-  Value image = lowering.lowerTensor(*(*args)[0]);
-  Value text = lowering.lowerTensor(*(*args)[1]);
-  if (!image || !text)
-    return std::nullopt;
+  Value image = (*values)[0], text = (*values)[1];
   if (image.getType() != text.getType())
     return fail(call.getLoc(), "by_modality: the image and text values must "
                                "have the same shape, got " +
@@ -370,12 +387,10 @@ std::optional<Operand> CallLowering::lowerByModality() {
 
 std::optional<Operand> CallLowering::lowerMse() {
   std::optional<Arguments> args = bind({{"a", true}, {"b", true}});
-  if (!args)
+  std::optional<SmallVector<Value, 4>> values;
+  if (!args || !(values = lowerTensors(*args, 2)))
     return std::nullopt;
-  Value a = lowering.lowerTensor(*(*args)[0]);
-  Value b = lowering.lowerTensor(*(*args)[1]);
-  if (!a || !b)
-    return std::nullopt;
+  Value a = (*values)[0], b = (*values)[1];
   if (a.getType() != b.getType())
     return fail(call.getLoc(), "mse: shapes " + formatShape(a) + " and " +
                                    formatShape(b) + " differ");
@@ -408,13 +423,11 @@ std::optional<Operand> CallLowering::lowerL1() {
 std::optional<Operand> CallLowering::lowerAuxK() {
   std::optional<Arguments> args =
       bind({{"r", true}, {"pre", true}, {"W_dec", true}, {"k", true}});
-  if (!args)
+  std::optional<SmallVector<Value, 4>> values;
+  if (!args || !(values = lowerTensors(*args, 3)))
     return std::nullopt;
-  Value residual = lowering.lowerTensor(*(*args)[0]);
-  Value pre = lowering.lowerTensor(*(*args)[1]);
-  Value decoder = lowering.lowerTensor(*(*args)[2]);
-  if (!residual || !pre || !decoder ||
-      !requireMatrix(lowering, residual, *(*args)[0], "auxk: r") ||
+  Value residual = (*values)[0], pre = (*values)[1], decoder = (*values)[2];
+  if (!requireMatrix(lowering, residual, *(*args)[0], "auxk: r") ||
       !requireMatrix(lowering, pre, *(*args)[1], "auxk: pre") ||
       !requireMatrix(lowering, decoder, *(*args)[2], "auxk: W_dec"))
     return std::nullopt;

@@ -583,6 +583,14 @@ prism::loadCheckpoint(const std::string &runDir,
   std::vector<std::string> skipped;
   std::string tried;
   std::optional<Checkpoint> chosen;
+  // Loads checkpoint `name`, or records why it cannot serve.
+  auto tryLoad = [&](const std::string &name) {
+    StatusOr<Checkpoint> loaded = loadVerified(join(dir, name));
+    if (loaded.isOk())
+      chosen = loaded.take();
+    else
+      skipped.push_back(loaded.getStatus().str());
+  };
 
   std::string latestPath = join(dir, kLatestFile);
   StatusOr<std::string> latest = readTextFile(latestPath);
@@ -599,11 +607,7 @@ prism::loadCheckpoint(const std::string &runDir,
                             .str());
     } else {
       tried = name;
-      StatusOr<Checkpoint> loaded = loadVerified(join(dir, name));
-      if (loaded.isOk())
-        chosen = loaded.take();
-      else
-        skipped.push_back(loaded.getStatus().str());
+      tryLoad(name);
     }
   }
 
@@ -611,13 +615,8 @@ prism::loadCheckpoint(const std::string &runDir,
     std::vector<uint64_t> steps = stepsIn(dir);
     for (auto it = steps.rbegin(); it != steps.rend() && !chosen; ++it) {
       std::string name = checkpointDirName(*it);
-      if (name == tried)
-        continue;
-      StatusOr<Checkpoint> loaded = loadVerified(join(dir, name));
-      if (loaded.isOk())
-        chosen = loaded.take();
-      else
-        skipped.push_back(loaded.getStatus().str());
+      if (name != tried)
+        tryLoad(name);
     }
   }
   if (!chosen) {
