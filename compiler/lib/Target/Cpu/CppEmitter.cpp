@@ -76,7 +76,11 @@ private:
   LogicalResult emitFill(linalg::FillOp op);
   LogicalResult emitReturn(func::ReturnOp op, ProgramEntry &entry);
 
-  const Storage &storage(Value value) { return storages[value]; }
+  const Storage &storage(Value value) {
+    auto it = storages.find(value);
+    assert(it != storages.end() && "value used before it was placed");
+    return it->second;
+  }
   std::string real(Value value) { return storage(value).pointer; }
 
   func::FuncOp func;
@@ -164,7 +168,8 @@ LogicalResult FunctionEmitter::assignStorage(Operation &op) {
       // else reads it; program buffers (arguments) are never clobbered.
       bool inPlace = init.hasOneUse() && !isa<BlockArgument>(init);
       if (inPlace) {
-        storages[result] = storages[init];
+        Storage shared = storage(init);
+        storages[result] = std::move(shared);
         continue;
       }
       storages[result] = allocate(cast<RankedTensorType>(result.getType()));
