@@ -1,19 +1,32 @@
 //===- prismc.cpp - The Prism compiler driver -------------------*- C++ -*-===//
 //
 // Compiles a .sae file. -emit=ast prints the syntax tree; -emit=mlir checks
-// the program (with its imports) and prints it in the sae dialect. Errors print
-// as `file:line:col: error:` with the source line and a caret; with
-// -verify-diagnostics they are checked against `expected-error` comments.
+// the program (with its imports) and prints it in the sae dialect; -emit=saek
+// lowers it to kernels; -emit=cpp prints them as C++/OpenMP; -emit=program
+// builds them with the host C++ compiler and packs a program file
+// (docs/formats.md). -emit=cpp and -emit=program also take kernel-level IR
+// (.mlir). Errors print as `file:line:col: error:` with the source line and a
+// caret; with -verify-diagnostics they are checked against `expected-error`
+// comments.
 //
 //===----------------------------------------------------------------------===//
 
 #include "prism/Dialect/Sae/IR/SaeDialect.h"
+#include "prism/Dialect/Sae/Transforms/Passes.h"
 #include "prism/Dialect/Saek/IR/SaekDialect.h"
 #include "prism/Lang/AST.h"
 #include "prism/Lang/ASTPrinter.h"
 #include "prism/Lang/Frontend.h"
 #include "prism/Lang/Parser.h"
 #include "prism/Target/CppEmitter.h"
+#include "prism/runtime/Program.h"
+#ifdef PRISM_HAVE_SAE_TO_KERNEL
+#include "prism/Conversion/SaeToSaek.h"
+#endif
+
+#include "HostCompiler.h"
+#include "LayoutJson.h"
+#include "ProgramPacking.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -23,6 +36,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -40,7 +54,7 @@ namespace cl = llvm::cl;
 using namespace prism;
 
 namespace {
-enum class EmitAction { AST, MLIR, Cpp };
+enum class EmitAction { AST, MLIR, Saek, Cpp, Program };
 } // namespace
 
 static cl::OptionCategory prismcCategory("prismc options");
@@ -61,9 +75,31 @@ static cl::opt<EmitAction>
                                      "the syntax tree, with source locations"),
                           clEnumValN(EmitAction::MLIR, "mlir",
                                      "the model in the sae dialect"),
+                          clEnumValN(EmitAction::Saek, "saek",
+                                     "the kernels, in the saek dialect"),
                           clEnumValN(EmitAction::Cpp, "cpp",
-                                     "C++/OpenMP kernels for the CPU")),
+                                     "C++/OpenMP kernels for the CPU"),
+                          clEnumValN(EmitAction::Program, "program",
+                                     "a program file for the runtime (-o)")),
                cl::cat(prismcCategory));
+
+static cl::opt<std::string> layoutFilename(
+    "layout",
+    cl::desc("With -emit=cpp or -emit=program, also write the buffer table "
+             "and entry points as JSON"),
+    cl::value_desc("filename"), cl::cat(prismcCategory));
+
+static cl::opt<std::string>
+    hostCompiler("cxx",
+                 cl::desc("The host C++ compiler that builds the kernels of "
+                          "-emit=program (default: $PRISM_CXX, else c++)"),
+                 cl::value_desc("path"), cl::cat(prismcCategory));
+
+static cl::list<std::string>
+    hostCompilerFlags("Xcxx",
+                      cl::desc("Pass a flag to the host C++ compiler, after "
+                               "the default ones"),
+                      cl::value_desc("flag"), cl::cat(prismcCategory));
 
 static cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
@@ -87,6 +123,121 @@ static bool isIRInput() {
   return llvm::StringRef(inputFilename).ends_with(".mlir");
 }
 
+/// The command line prismc runs with, recorded in programs.
+static std::string commandLine;
+
+/// An error about the input file as a whole, not about a place in it.
+static mlir::LogicalResult fileError(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), inputFilename) << message << "\n";
+  return mlir::failure();
+}
+
+/// The text a program records as its source: the main buffer, then each
+/// imported file after a line naming it.
+static std::string sourceText(llvm::SourceMgr &sourceMgr) {
+  unsigned mainFile = sourceMgr.getMainFileID();
+  std::string text = sourceMgr.getMemoryBuffer(mainFile)->getBuffer().str();
+  for (unsigned id = 1; id <= sourceMgr.getNumBuffers(); ++id) {
+    if (id == mainFile)
+      continue;
+    const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(id);
+    if (!text.empty() && text.back() != '\n')
+      text += '\n';
+    text += "# prismc: imported " + buffer->getBufferIdentifier().str() + "\n";
+    text += buffer->getBuffer().str();
+  }
+  return text;
+}
+
+/// Writes the layout JSON of -layout, if asked for.
+static mlir::LogicalResult writeLayout(const target::ProgramLayout &layout) {
+  if (layoutFilename.empty())
+    return mlir::success();
+  std::error_code error;
+  llvm::ToolOutputFile file(layoutFilename, error, llvm::sys::fs::OF_Text);
+  if (error) {
+    llvm::WithColor::error(llvm::errs(), layoutFilename)
+        << "cannot open: " << error.message() << "\n";
+    return mlir::failure();
+  }
+  prismc::writeLayoutJson(layout, file.os());
+  file.keep();
+  return mlir::success();
+}
+
+/// Builds the kernels of `module`, packs them with the model into a program
+/// and writes it atomically to -o.
+static mlir::LogicalResult emitProgram(mlir::ModuleOp module,
+                                       llvm::SourceMgr &sourceMgr) {
+  std::string cpp;
+  llvm::raw_string_ostream cppStream(cpp);
+  target::ProgramLayout layout;
+  if (mlir::failed(target::emitCpp(module, cppStream, layout)))
+    return mlir::failure();
+  prismc::ProgramProvenance from;
+  from.sourcePath = inputFilename;
+  from.source = sourceText(sourceMgr);
+  from.options = commandLine;
+  from.compilerVersion = std::string("prismc ") + PRISM_VERSION;
+  mlir::FailureOr<ProgramInfo> info =
+      prismc::buildProgramInfo(module, layout, from);
+  if (mlir::failed(info))
+    return mlir::failure();
+
+  prismc::HostCompilerOptions options;
+  if (!hostCompiler.empty())
+    options.compiler = hostCompiler;
+  else if (const char *fromEnv = std::getenv("PRISM_CXX"); fromEnv && *fromEnv)
+    options.compiler = fromEnv;
+  options.extraFlags.assign(hostCompilerFlags.begin(), hostCompilerFlags.end());
+  llvm::Expected<std::string> image = prismc::compileSharedObject(cpp, options);
+  if (!image)
+    return fileError(llvm::toString(image.takeError()));
+
+  ProgramWriter writer;
+  writer.info = std::move(*info);
+  writer.blobs.push_back(std::move(*image));
+  Status status = writer.write(outputFilename);
+  if (!status.isOk()) {
+    llvm::errs() << status.str() << "\n";
+    return mlir::failure();
+  }
+  // What the runtime will check when it loads the file, checked now.
+  StatusOr<Program> program = Program::open(outputFilename);
+  if (!program.isOk()) {
+    llvm::sys::fs::remove(outputFilename);
+    return fileError("internal error: the program prismc wrote does not "
+                     "load: " +
+                     program.getStatus().str());
+  }
+  return writeLayout(layout);
+}
+
+/// Emits a kernel-level module (saek entry functions) as -emit asks.
+static mlir::LogicalResult emitKernels(mlir::ModuleOp module,
+                                       llvm::SourceMgr &sourceMgr,
+                                       llvm::raw_ostream &os) {
+  switch (emitAction) {
+  case EmitAction::MLIR:
+  case EmitAction::Saek:
+    module->print(os);
+    os << "\n";
+    return mlir::success();
+  case EmitAction::Cpp: {
+    target::ProgramLayout layout;
+    if (mlir::failed(target::emitCpp(module, os, layout)))
+      return mlir::failure();
+    return writeLayout(layout);
+  }
+  case EmitAction::Program:
+    return emitProgram(module, sourceMgr);
+  case EmitAction::AST:
+    break;
+  }
+  return mlir::emitError(mlir::UnknownLoc::get(module.getContext()),
+                         "-emit=ast needs a .sae input");
+}
+
 /// Compiles kernel-level IR (a module of saek entry functions).
 static mlir::LogicalResult compileIR(llvm::SourceMgr &sourceMgr,
                                      mlir::MLIRContext &context,
@@ -95,20 +246,27 @@ static mlir::LogicalResult compileIR(llvm::SourceMgr &sourceMgr,
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   if (!module || mlir::failed(mlir::verify(*module)))
     return mlir::failure();
-  switch (emitAction) {
-  case EmitAction::MLIR:
-    module->print(os);
-    os << "\n";
-    return mlir::success();
-  case EmitAction::Cpp: {
-    target::ProgramLayout layout;
-    return target::emitCpp(*module, os, layout);
-  }
-  case EmitAction::AST:
-    break;
-  }
-  return mlir::emitError(mlir::UnknownLoc::get(&context),
-                         "-emit=ast needs a .sae input");
+  return emitKernels(*module, sourceMgr, os);
+}
+
+/// Lowers a module of the sae dialect to kernels: the entry points with
+/// their gradients and optimizer step, then the sae-to-kernel conversion.
+static mlir::LogicalResult lowerToKernels(mlir::ModuleOp module) {
+#ifdef PRISM_HAVE_SAE_TO_KERNEL
+  mlir::PassManager pm(module.getContext());
+  pm.addPass(sae::createSaeOutlineEntryPoints());
+  pm.addPass(sae::createSaeAutodiff());
+  pm.addPass(sae::createSaeOptimizer());
+  buildSaeToKernelPipeline(pm);
+  return pm.run(module);
+#else
+  const char *what = emitAction == EmitAction::Saek      ? "saek"
+                     : emitAction == EmitAction::Program ? "program"
+                                                         : "cpp";
+  return fileError(llvm::Twine("-emit=") + what +
+                   " from a .sae model needs the sae-to-saek lowering, which "
+                   "is not built yet; give kernel-level IR (.mlir) instead");
+#endif
 }
 
 static mlir::LogicalResult compile(llvm::SourceMgr &sourceMgr,
@@ -117,8 +275,7 @@ static mlir::LogicalResult compile(llvm::SourceMgr &sourceMgr,
   unsigned mainFile = sourceMgr.getMainFileID();
   if (isIRInput())
     return compileIR(sourceMgr, context, os);
-  switch (emitAction) {
-  case EmitAction::AST: {
+  if (emitAction == EmitAction::AST) {
     std::unique_ptr<lang::ast::File> file =
         lang::parseFile(sourceMgr, mainFile, &context);
     if (!file)
@@ -126,24 +283,18 @@ static mlir::LogicalResult compile(llvm::SourceMgr &sourceMgr,
     lang::printAST(*file, sourceMgr, os);
     return mlir::success();
   }
-  case EmitAction::MLIR: {
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        lang::compileToModule(sourceMgr, mainFile, &context);
-    if (!module)
-      return mlir::failure();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      lang::compileToModule(sourceMgr, mainFile, &context);
+  if (!module)
+    return mlir::failure();
+  if (emitAction == EmitAction::MLIR) {
     module->print(os);
     os << "\n";
     return mlir::success();
   }
-  case EmitAction::Cpp:
-    // The sae-to-saek lowering is the next step of the CPU back end.
-    return mlir::emitError(
-        mlir::FileLineColLoc::get(&context, inputFilename, 1, 1),
-        "-emit=cpp from a .sae model needs the sae-to-saek "
-        "lowering, which is not built yet; give "
-        "kernel-level IR (.mlir) instead");
-  }
-  llvm_unreachable("unknown -emit action");
+  if (mlir::failed(lowerToKernels(*module)))
+    return mlir::failure();
+  return emitKernels(*module, sourceMgr, os);
 }
 
 /// Compiles one buffer (the file, or one chunk of it) with a diagnostic
@@ -178,8 +329,26 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  for (int i = 0; i < argc; ++i)
+    commandLine += (i ? " " : "") + std::string(argv[i]);
+  if (!layoutFilename.empty() && emitAction != EmitAction::Cpp &&
+      emitAction != EmitAction::Program) {
+    llvm::WithColor::error(llvm::errs(), "prismc")
+        << "-layout needs -emit=cpp or -emit=program\n";
+    return 1;
+  }
+
+  // A program is written atomically by its writer, at the end; the other
+  // outputs are text streamed to -o.
+  bool toProgram = emitAction == EmitAction::Program;
+  if (toProgram && outputFilename == "-") {
+    llvm::WithColor::error(llvm::errs(), "prismc")
+        << "-emit=program needs an output file: -o FILE.prism\n";
+    return 1;
+  }
   std::error_code error;
-  llvm::ToolOutputFile output(outputFilename, error, llvm::sys::fs::OF_Text);
+  llvm::ToolOutputFile output(toProgram ? "-" : outputFilename.getValue(),
+                              error, llvm::sys::fs::OF_Text);
   if (error) {
     llvm::WithColor::error(llvm::errs(), outputFilename)
         << "cannot open: " << error.message() << "\n";
