@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "prism/Conversion/SaeToSaek.h"
 #include "prism/Dialect/Sae/IR/SaeDialect.h"
 #include "prism/Dialect/Sae/Transforms/Passes.h"
 #include "prism/Dialect/Saek/IR/SaekDialect.h"
@@ -22,6 +23,7 @@ int main(int argc, char **argv) {
   // Upstream passes (canonicalize, cse, ...) come for free from libMLIR.
   mlir::registerAllPasses();
   prism::sae::registerSaePasses();
+  prism::registerConversionPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<prism::sae::SaeDialect, prism::saek::SaekDialect,

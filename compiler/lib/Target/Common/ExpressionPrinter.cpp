@@ -20,8 +20,23 @@ void ExpressionPrinter::bind(Value value, std::string expression) {
 
 std::string ExpressionPrinter::get(Value value) const {
   auto it = names.find(value);
-  assert(it != names.end() && "value printed before its definition");
-  return it->second;
+  if (it != names.end())
+    return it->second;
+  // Canonicalisation hoists scalar constants out of kernel bodies.
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  assert(constant && "value printed before its definition");
+  if (auto real = dyn_cast<FloatAttr>(constant.getValue()))
+    return formatReal(real.getValueAsDouble());
+  return std::to_string(cast<IntegerAttr>(constant.getValue()).getInt());
+}
+
+/// Whether `get` can print `value`: bound, or a scalar constant.
+static bool isPrintable(const llvm::DenseMap<Value, std::string> &names,
+                        Value value) {
+  if (names.count(value))
+    return true;
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  return constant && isa<FloatAttr, IntegerAttr>(constant.getValue());
 }
 
 std::string ExpressionPrinter::formatReal(double value) {
@@ -99,6 +114,10 @@ static FailureOr<std::string> scalarType(Type type) {
 LogicalResult
 ExpressionPrinter::printOp(Operation &op, raw_ostream &os,
                            function_ref<std::string(unsigned)> indexName) {
+  for (Value operand : op.getOperands())
+    if (!isPrintable(names, operand))
+      return op.emitOpError("reads a value from outside its kernel that is "
+                            "not a scalar constant");
   auto operand = [&](unsigned i) { return get(op.getOperand(i)); };
   auto call = [&](StringRef fn) -> std::string {
     std::string text = fn.str() + "(";

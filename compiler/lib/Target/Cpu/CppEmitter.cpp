@@ -74,6 +74,10 @@ private:
   LogicalResult emitOp(Operation &op);
   LogicalResult emitGeneric(linalg::GenericOp op);
   LogicalResult emitFill(linalg::FillOp op);
+  LogicalResult emitSliceCopy(Operation *op, const Storage &whole,
+                              const Storage &part, ArrayRef<int64_t> offsets,
+                              ArrayRef<int64_t> sizes,
+                              ArrayRef<int64_t> strides, bool intoWhole);
   LogicalResult emitReturn(func::ReturnOp op, ProgramEntry &entry);
 
   const Storage &storage(Value value) {
@@ -166,18 +170,36 @@ LogicalResult FunctionEmitter::assignStorage(Operation &op) {
          llvm::zip(linalgOp.getDpsInits(), op.getResults())) {
       // Value semantics let a kernel update its init in place when nothing
       // else reads it; program buffers (arguments) are never clobbered.
-      bool inPlace = init.hasOneUse() && !isa<BlockArgument>(init);
+      // An empty init has no contents to keep: the result gets a slice.
+      bool fresh = static_cast<bool>(init.getDefiningOp<tensor::EmptyOp>());
+      bool inPlace = !fresh && init.hasOneUse() && !isa<BlockArgument>(init);
       if (inPlace) {
         Storage shared = storage(init);
         storages[result] = std::move(shared);
         continue;
       }
       storages[result] = allocate(cast<RankedTensorType>(result.getType()));
-      if (!init.getDefiningOp<tensor::EmptyOp>())
+      if (!fresh)
         copiedInits[result] = init;
     }
     return success();
   }
+  // An insertion updates its destination in place when nothing else reads
+  // it, as a linalg init does.
+  if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
+    Value dest = insert.getDest();
+    if (dest.hasOneUse() && !isa<BlockArgument>(dest)) {
+      Storage shared = storage(dest);
+      storages[insert.getResult()] = std::move(shared);
+      return success();
+    }
+    storages[insert.getResult()] = allocate(insert.getType());
+    copiedInits[insert.getResult()] = dest;
+    return success();
+  }
+  // Shapes only; the kernels that take an empty init allocate their own.
+  if (isa<tensor::EmptyOp>(op))
+    return success();
   if (isa<arith::ConstantOp, tensor::DimOp>(op) &&
       !isa<RankedTensorType>(op.getResult(0).getType()))
     return success();
@@ -216,7 +238,9 @@ static FailureOr<std::string> elementOffset(AffineMap map,
 LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
   unsigned numLoops = op.getNumLoops();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  SmallVector<Value> operands(op->getOperands());
+  // Inits are read through their results' storage: an empty init has none.
+  SmallVector<Value> operands(op.getDpsInputs());
+  llvm::append_range(operands, op->getResults());
 
   // Each loop's extent, from the first operand that indexes with it.
   std::vector<std::string> extents(numLoops);
@@ -345,6 +369,67 @@ LogicalResult FunctionEmitter::emitFill(linalg::FillOp op) {
   return success();
 }
 
+/// Copies between a tensor (`whole`) and a static-offset, unit-stride slice
+/// of it (`part`), which may drop axes of size 1.
+LogicalResult
+FunctionEmitter::emitSliceCopy(Operation *op, const Storage &whole,
+                               const Storage &part, ArrayRef<int64_t> offsets,
+                               ArrayRef<int64_t> sizes,
+                               ArrayRef<int64_t> strides, bool intoWhole) {
+  if (llvm::any_of(strides, [](int64_t stride) { return stride != 1; }) ||
+      llvm::any_of(offsets, ShapedType::isDynamic))
+    return op->emitOpError("the C++ emitter takes slices with static "
+                           "offsets and unit strides only");
+  size_t wholeRank = whole.dims.size(), partRank = part.dims.size();
+  // Which axis of the part each axis of the whole runs along (-1: dropped).
+  std::vector<int> partAxis(wholeRank, -1);
+  size_t toDrop = wholeRank - partRank, next = 0;
+  for (size_t axis = 0; axis < wholeRank; ++axis) {
+    bool canDrop = toDrop > 0 && sizes[axis] == 1 &&
+                   wholeRank - axis - 1 >= partRank - next;
+    if (canDrop) {
+      --toDrop;
+      continue;
+    }
+    partAxis[axis] = static_cast<int>(next++);
+  }
+  auto offsetIn = [](const Storage &storage,
+                     const std::vector<std::string> &indices) {
+    std::string offset = "0", stride = "1";
+    for (int r = static_cast<int>(indices.size()) - 1; r >= 0; --r) {
+      offset += " + (" + indices[r] + ") * " + stride;
+      stride += " * (int64_t)" + storage.dims[r];
+    }
+    return offset;
+  };
+  std::vector<std::string> wholeIndex, partIndex;
+  for (size_t axis = 0; axis < wholeRank; ++axis) {
+    std::string start = std::to_string(offsets[axis]);
+    if (partAxis[axis] < 0) {
+      wholeIndex.push_back(start);
+      continue;
+    }
+    std::string var = "i" + std::to_string(partAxis[axis]);
+    wholeIndex.push_back(start + " + " + var);
+    partIndex.push_back(var);
+  }
+  os << "  // slice copy\n";
+  if (partRank > 0)
+    os << "  #pragma omp parallel for\n";
+  std::string indent = "  ";
+  for (size_t axis = 0; axis < partRank; ++axis) {
+    std::string var = "i" + std::to_string(axis);
+    os << indent << "for (int64_t " << var << " = 0; " << var << " < (int64_t)"
+       << part.dims[axis] << "; ++" << var << ")\n";
+    indent += "  ";
+  }
+  std::string wholeAt = whole.pointer + "[" + offsetIn(whole, wholeIndex) + "]";
+  std::string partAt = part.pointer + "[" + offsetIn(part, partIndex) + "]";
+  os << indent << (intoWhole ? wholeAt : partAt) << " = "
+     << (intoWhole ? partAt : wholeAt) << ";\n";
+  return success();
+}
+
 LogicalResult FunctionEmitter::emitOp(Operation &op) {
   auto dims = [&](Value value) { return storage(value).dims; };
   for (Value result : op.getResults())
@@ -368,6 +453,18 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
                   dense.getSplatValue<APFloat>().convertToDouble())
            << ");\n";
         return success();
+      })
+      .Case([&](tensor::ExtractSliceOp slice) {
+        return emitSliceCopy(slice, storage(slice.getSource()),
+                             storage(slice.getResult()),
+                             slice.getStaticOffsets(), slice.getStaticSizes(),
+                             slice.getStaticStrides(), /*intoWhole=*/false);
+      })
+      .Case([&](tensor::InsertSliceOp insert) {
+        return emitSliceCopy(insert, storage(insert.getResult()),
+                             storage(insert.getSource()),
+                             insert.getStaticOffsets(), insert.getStaticSizes(),
+                             insert.getStaticStrides(), /*intoWhole=*/true);
       })
       .Case([&](linalg::GenericOp generic) { return emitGeneric(generic); })
       .Case([&](linalg::FillOp fill) { return emitFill(fill); })
@@ -429,6 +526,22 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
            << real(scatter.getIndices()) << ", " << code[0] << ", " << code[1]
            << ", " << scatter.getN() << ", " << real(scatter.getResult())
            << ");\n";
+        return success();
+      })
+      .Case([&](saek::GatherOp gather) {
+        std::vector<std::string> in = dims(gather.getInput());
+        os << "  prism_gather(" << real(gather.getInput()) << ", "
+           << real(gather.getIndices()) << ", " << in[0] << ", " << in[1]
+           << ", " << dims(gather.getIndices())[1] << ", "
+           << real(gather.getResult()) << ");\n";
+        return success();
+      })
+      .Case([&](saek::BatchTopKOp topk) {
+        std::vector<std::string> in = dims(topk.getInput());
+        os << "  prism_batch_topk(" << real(topk.getInput()) << ", " << in[0]
+           << ", " << in[1] << ", " << topk.getK() << ", "
+           << (topk.getMask() ? "true" : "false") << ", "
+           << real(topk.getResult()) << ");\n";
         return success();
       })
       .Case([&](saek::AdamOp adam) {

@@ -174,6 +174,37 @@ static inline void prism_scatter_dense(const real *values, const int32_t *indice
   }
 }
 
+// out[r, j] = x[r, indices[r, j]]
+static inline void prism_gather(const real *x, const int32_t *indices,
+                                int64_t rows, int64_t n, int64_t k, real *out) {
+#pragma omp parallel for
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < k; ++j)
+      out[r * k + j] = x[r * n + indices[r * k + j]];
+}
+
+// Keeps the rows * k largest entries of x [rows, n] (ties to the lower
+// row-major index): their values, or 1 with asMask; 0 elsewhere.
+static inline void prism_batch_topk(const real *x, int64_t rows, int64_t n,
+                                    int64_t k, bool asMask, real *out) {
+  const int64_t size = rows * n;
+  const int64_t keep = std::min(size, rows * k);
+  std::vector<int64_t> order(size);
+  for (int64_t i = 0; i < size; ++i)
+    order[i] = i;
+  auto before = [&](int64_t a, int64_t b) {
+    return x[a] > x[b] || (x[a] == x[b] && a < b);
+  };
+  if (keep < size)
+    std::nth_element(order.begin(), order.begin() + keep, order.end(), before);
+  std::vector<char> kept(size, 0);
+  for (int64_t i = 0; i < keep; ++i)
+    kept[order[i]] = 1;
+#pragma omp parallel for
+  for (int64_t i = 0; i < size; ++i)
+    out[i] = kept[i] ? (asMask ? (real)1 : x[i]) : (real)0;
+}
+
 // One bias-corrected Adam step with decoupled weight decay (see saek.adam).
 static inline void prism_adam(const real *p, const real *g, const real *m,
                        const real *v, int64_t size, real lr, real bc1,

@@ -182,6 +182,34 @@ LogicalResult ScatterDenseOp::verify() {
   return checkDim(op, "result columns", getN(), result.getDimSize(1));
 }
 
+LogicalResult GatherOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "input", getInput(), 2)) ||
+      failed(checkRank(op, "indices", getIndices(), 2)))
+    return failure();
+  RankedTensorType input = tensorType(getInput());
+  RankedTensorType indices = tensorType(getIndices());
+  if (failed(checkDim(op, "indices rows", input.getDimSize(0),
+                      indices.getDimSize(0))))
+    return failure();
+  RankedTensorType result = tensorType(getResult());
+  if (result.getShape() != indices.getShape())
+    return emitOpError() << "result must have the shape of the indices, "
+                         << indices << ", got " << result;
+  return success();
+}
+
+LogicalResult BatchTopKOp::verify() {
+  if (failed(checkRank(getOperation(), "input", getInput(), 2)))
+    return failure();
+  RankedTensorType input = tensorType(getInput());
+  int64_t k = getK();
+  if (k < 1 || (!input.isDynamicDim(1) && k > input.getDimSize(1)))
+    return emitOpError() << "k must be in 1.." << input.getDimSize(1)
+                         << ", got " << k;
+  return success();
+}
+
 LogicalResult AdamOp::verify() {
   if (tensorType(getLr()).getRank() != 0)
     return emitOpError() << "lr, bc1 and bc2 must be rank-0 tensors, got "

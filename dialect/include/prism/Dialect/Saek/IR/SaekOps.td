@@ -155,6 +155,49 @@ def Saek_ScatterDenseOp : Saek_Op<"scatter_dense", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Saek_GatherOp : Saek_Op<"gather", [Pure]> {
+  let summary = "reads the entries of a dense [B, n] tensor a sparse code names";
+  let description = [{
+    `result[b, j] = input[b, indices[b, j]]`: the entries of a dense tensor
+    at the positions of a top-k code, e.g. the ReLU mask of the
+    pre-activations under the kept latents, without the `[B, n]` product.
+
+    ```mlir
+    %g = saek.gather %pre, %i
+        : tensor<?x4096xf32>, tensor<?x32xi32> -> tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Saek_FloatTensor:$input, Saek_IndexTensor:$indices);
+  let results = (outs Saek_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` type($input) `,` type($indices) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Saek_BatchTopKOp : Saek_Op<"batch_topk", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "keeps the B·k largest entries of a whole batch";
+  let description = [{
+    Of a `[B, n]` batch, keeps the `B · k` largest entries (ties to the lower
+    row-major index) and zeroes the others; with `mask`, writes 1.0 where an
+    entry is kept and 0.0 elsewhere instead. One kernel for `sae.batchtopk`
+    and its `sae.select_mask`.
+
+    ```mlir
+    %z = saek.batch_topk %a, k = 32 : tensor<?x4096xf32>
+    %m = saek.batch_topk %a, k = 32 mask : tensor<?x4096xf32>
+    ```
+  }];
+  let arguments = (ins Saek_FloatTensor:$input, I64Attr:$k, UnitAttr:$mask);
+  let results = (outs Saek_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` `k` `=` $k (`mask` $mask^)? attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 def Saek_AdamOp : Saek_Op<"adam", [Pure,
     AllTypesMatch<["param", "grad", "m", "v", "new_param", "new_m", "new_v"]>,
     AllTypesMatch<["lr", "bc1", "bc2"]>]> {

@@ -1,0 +1,313 @@
+//===- Sparsify.cpp - -sae-sparsify ---------------------------------------===//
+//
+// Top-k codes stay sparse: a code is its k values and indices per row, and
+// every product that reads one becomes a sparse kernel. A code is
+//   - sae.topk / sae.topk_abs of a tensor;
+//   - a tensor times the sae.select_mask topk of one (the mask's indices;
+//     the values read through saek.gather, or saek.gather_dot when the
+//     tensor is a product with a transposed table);
+//   - a code times any tensor (the values scaled by its gathered entries).
+// Gathers of elementwise expressions gather their operands instead, so that
+// `pre > 0` at k entries is k comparisons, not a [B, n] mask.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilders.h"
+#include "Lowerings.h"
+
+#include "prism/Conversion/SaeToSaek.h"
+#include "prism/Dialect/Sae/IR/SaeOps.h"
+#include "prism/Dialect/Saek/IR/SaekOps.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
+
+namespace prism {
+#define GEN_PASS_DEF_SAESPARSIFY
+#include "prism/Conversion/Passes.h.inc"
+} // namespace prism
+
+using namespace mlir;
+using namespace prism::conversion;
+namespace sae = prism::sae;
+namespace saek = prism::saek;
+
+namespace {
+
+/// k values and column indices per row of a [B, n] tensor.
+struct SparseCode {
+  Value values, indices;
+  int64_t n;
+};
+
+/// How far below any real value an ineligible latent is pushed.
+constexpr double kSentinel = 1.0e38;
+
+/// A rank-0 constant of `like`'s element type.
+Value scalarOf(PatternRewriter &rewriter, Location loc, Value like,
+               double value) {
+  Type element = cast<RankedTensorType>(like.getType()).getElementType();
+  return arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, element),
+                             rewriter.getFloatAttr(element, value)));
+}
+
+bool isBatchMatrix(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && type.getRank() == 2 && !type.isDynamicDim(1);
+}
+
+/// The entries of `dense` ([B, n]) at `indices`, pushed through elementwise
+/// ops whose operands are [B, n] or rank 0.
+Value gatherEntries(PatternRewriter &rewriter, Location loc, Value dense,
+                    Value indices) {
+  auto codeType = RankedTensorType::get(
+      cast<RankedTensorType>(indices.getType()).getShape(),
+      cast<RankedTensorType>(dense.getType()).getElementType());
+  Operation *producer = dense.getDefiningOp();
+  bool elementwise =
+      producer &&
+      isa<sae::AddOp, sae::SubOp, sae::MulOp, sae::DivOp, sae::CmpOp,
+          sae::ReluOp, sae::NegOp, sae::AbsOp>(producer);
+  if (elementwise) {
+    auto denseType = cast<RankedTensorType>(dense.getType());
+    bool simple = llvm::all_of(producer->getOperands(), [&](Value operand) {
+      auto type = cast<RankedTensorType>(operand.getType());
+      return type.getRank() == 0 || type == denseType;
+    });
+    if (simple) {
+      IRMapping mapping;
+      for (Value operand : producer->getOperands())
+        if (cast<RankedTensorType>(operand.getType()).getRank() != 0)
+          mapping.map(operand, gatherEntries(rewriter, loc, operand, indices));
+      Operation *clone = rewriter.clone(*producer, mapping);
+      clone->getResult(0).setType(codeType);
+      return clone->getResult(0);
+    }
+  }
+  if (auto product = dense.getDefiningOp<sae::MatmulOp>())
+    if (auto table = product.getRhs().getDefiningOp<sae::TransposeOp>())
+      return saek::GatherDotOp::create(
+          rewriter, loc, codeType, product.getLhs(), indices, table.getInput());
+  return saek::GatherOp::create(rewriter, loc, codeType, dense, indices);
+}
+
+saek::TopKOp topkOf(PatternRewriter &rewriter, Location loc, Value input,
+                    int64_t k, bool byAbs) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto values =
+      RankedTensorType::get({type.getDimSize(0), k}, type.getElementType());
+  auto indices =
+      RankedTensorType::get({type.getDimSize(0), k}, rewriter.getI32Type());
+  auto topk = saek::TopKOp::create(rewriter, loc, values, indices, input, k);
+  if (byAbs)
+    topk.setAbs(true);
+  return topk;
+}
+
+/// The code `value` is, if it is one; builds its values and indices.
+std::optional<SparseCode> matchCode(PatternRewriter &rewriter, Value value) {
+  if (!isBatchMatrix(value))
+    return std::nullopt;
+  int64_t n = cast<RankedTensorType>(value.getType()).getDimSize(1);
+  Location loc = value.getLoc();
+  if (auto scatter = value.getDefiningOp<saek::ScatterDenseOp>())
+    return SparseCode{scatter.getValues(), scatter.getIndices(), n};
+  if (auto topk = value.getDefiningOp<sae::TopKOp>()) {
+    saek::TopKOp kept =
+        topkOf(rewriter, loc, topk.getInput(), topk.getK(), false);
+    return SparseCode{kept.getValues(), kept.getIndices(), n};
+  }
+  if (auto topk = value.getDefiningOp<sae::TopKAbsOp>()) {
+    saek::TopKOp kept =
+        topkOf(rewriter, loc, topk.getInput(), topk.getK(), true);
+    return SparseCode{kept.getValues(), kept.getIndices(), n};
+  }
+  auto mul = value.getDefiningOp<sae::MulOp>();
+  if (!mul || mul.getLhs().getType() != mul.getRhs().getType())
+    return std::nullopt;
+  for (int side = 0; side < 2; ++side) {
+    Value dense = mul->getOperand(side), other = mul->getOperand(1 - side);
+    auto mask = other.getDefiningOp<sae::SelectMaskOp>();
+    if (mask && mask.getKind() != sae::SelectKind::BatchTopK &&
+        mask.getK() <= n) {
+      bool byAbs = mask.getKind() == sae::SelectKind::TopKAbs;
+      Value input = mask.getInput();
+      Value among = mask.getAmong();
+      if (among) {
+        // Ineligible latents drop far below any real value, so they rank
+        // last; rows with fewer than k eligible ones keep only those,
+        // through the values' 0/1 factor below.
+        Value eligible =
+            sae::CmpOp::create(rewriter, loc, sae::CmpPredicate::NE, among,
+                               scalarOf(rewriter, loc, among, 0.0));
+        Value ineligible = sae::SubOp::create(
+            rewriter, loc, scalarOf(rewriter, loc, among, 1.0), eligible);
+        input = sae::SubOp::create(
+            rewriter, loc, input,
+            sae::MulOp::create(rewriter, loc, ineligible,
+                               scalarOf(rewriter, loc, among, kSentinel)));
+      }
+      saek::TopKOp kept = topkOf(rewriter, loc, input, mask.getK(), byAbs);
+      Value values =
+          dense == mask.getInput() && !among
+              ? kept.getValues()
+              : gatherEntries(rewriter, loc, dense, kept.getIndices());
+      if (among) {
+        // Entries that were ineligible (ranked at the sentinel) count 0.
+        Value chosen = gatherEntries(rewriter, loc, input, kept.getIndices());
+        values = sae::MulOp::create(
+            rewriter, loc, values,
+            sae::CmpOp::create(
+                rewriter, loc, sae::CmpPredicate::GT, chosen,
+                scalarOf(rewriter, loc, chosen, -kSentinel / 2)));
+      }
+      return SparseCode{values, kept.getIndices(), n};
+    }
+    if (std::optional<SparseCode> code = matchCode(rewriter, dense)) {
+      Value scale = gatherEntries(rewriter, loc, other, code->indices);
+      code->values = sae::MulOp::create(rewriter, loc, code->values, scale);
+      return code;
+    }
+  }
+  return std::nullopt;
+}
+
+/// code @ W  ->  saek.gather_decode;  codeᵀ @ G  ->  saek.scatter_rows;
+/// Xᵀ @ code  ->  saek.scatter_rows transposed (an index-add).
+struct SparsifyProduct : OpRewritePattern<sae::MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(sae::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (type.getRank() != 2)
+      return failure();
+    Location loc = op.getLoc();
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    if (std::optional<SparseCode> code = matchCode(rewriter, lhs)) {
+      rewriter.replaceOpWithNewOp<saek::GatherDecodeOp>(
+          op, type, code->values, code->indices, rhs, /*bias=*/Value());
+      return success();
+    }
+    if (auto transpose = lhs.getDefiningOp<sae::TransposeOp>()) {
+      if (std::optional<SparseCode> code =
+              matchCode(rewriter, transpose.getInput())) {
+        rewriter.replaceOpWithNewOp<saek::ScatterRowsOp>(
+            op, type, code->values, code->indices, rhs, code->n);
+        return success();
+      }
+      if (std::optional<SparseCode> code = matchCode(rewriter, rhs)) {
+        auto scatter = saek::ScatterRowsOp::create(
+            rewriter, loc, type, code->values, code->indices,
+            transpose.getInput(), code->n);
+        scatter.setTransposed(true);
+        rewriter.replaceOp(op, scatter.getResult());
+        return success();
+      }
+      // Xᵀ @ (A + B) with codes A and B: two index-adds.
+      if (auto sum = rhs.getDefiningOp<sae::AddOp>();
+          sum && sum.getLhs().getType() == sum.getRhs().getType() &&
+          sum.getLhs().getType() == rhs.getType()) {
+        Value left = sae::MatmulOp::create(rewriter, loc, lhs, sum.getLhs());
+        Value right = sae::MatmulOp::create(rewriter, loc, lhs, sum.getRhs());
+        rewriter.replaceOpWithNewOp<sae::AddOp>(op, left, right);
+        return success();
+      }
+    }
+    return failure();
+  }
+};
+
+/// A code some other op reads densely: scatter its values (B·k writes)
+/// instead of the dense product and mask that made it.
+struct DensifyCode : OpRewritePattern<sae::MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(sae::MulOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SparseCode> code = matchCode(rewriter, op.getResult());
+    if (!code)
+      return failure();
+    rewriter.replaceOpWithNewOp<saek::ScatterDenseOp>(
+        op, op.getType(), code->values, code->indices, code->n);
+    return success();
+  }
+};
+
+/// Σ_rows (A @ W) = (Σ_rows A) @ W: one row through the product, not B.
+struct SumBeforeProduct : OpRewritePattern<sae::UnbroadcastOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(sae::UnbroadcastOp op,
+                                PatternRewriter &rewriter) const override {
+    auto product = op.getInput().getDefiningOp<sae::MatmulOp>();
+    auto type = cast<RankedTensorType>(op.getType());
+    auto productType =
+        cast<RankedTensorType>(product ? product.getType() : op.getType());
+    if (!product || productType.getRank() != 2 || type.getRank() != 1 ||
+        !productType.isDynamicDim(0))
+      return failure();
+    Location loc = op.getLoc();
+    auto lhsType = cast<RankedTensorType>(product.getLhs().getType());
+    auto rowType = RankedTensorType::get({1, lhsType.getDimSize(1)},
+                                         lhsType.getElementType());
+    Value row =
+        sae::UnbroadcastOp::create(rewriter, loc, rowType, product.getLhs());
+    Value once = sae::MatmulOp::create(rewriter, loc, row, product.getRhs());
+    rewriter.replaceOpWithNewOp<sae::UnbroadcastOp>(op, type, once);
+    return success();
+  }
+};
+
+/// AuxK = mse((pre · M) @ W, residual), M the top-k among the dead latents;
+/// without a dead-latent mask (evaluation) it is 0.
+struct DecomposeAuxK : OpRewritePattern<sae::AuxKOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(sae::AuxKOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value dead = op.getDeadMask();
+    if (!dead) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+          op, rewriter.getZeroAttr(op.getType()));
+      return success();
+    }
+    Value mask = sae::SelectMaskOp::create(rewriter, loc, sae::SelectKind::TopK,
+                                           op.getPre(), op.getK(), dead);
+    Value codes = sae::MulOp::create(rewriter, loc, op.getPre(), mask);
+    Value decoded =
+        sae::MatmulOp::create(rewriter, loc, codes, op.getDecoder());
+    rewriter.replaceOpWithNewOp<sae::MseOp>(op, op.getType(), decoded,
+                                            op.getResidual());
+    return success();
+  }
+};
+
+struct SaeSparsifyPass : prism::impl::SaeSparsifyBase<SaeSparsifyPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (!func->hasAttr("sae.entry"))
+      return;
+    // Products first, so that no code is scattered dense while a product
+    // could still read it sparse.
+    RewritePatternSet products(&getContext());
+    populateSparsifyPatterns(products);
+    RewritePatternSet dense(&getContext());
+    dense.add<DensifyCode>(&getContext());
+    if (failed(applyPatternsGreedily(func, std::move(products))) ||
+        failed(applyPatternsGreedily(func, std::move(dense))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void prism::conversion::populateSparsifyPatterns(RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<DecomposeAuxK, SumBeforeProduct>(context, /*benefit=*/3);
+  patterns.add<SparsifyProduct>(context, /*benefit=*/2);
+}
