@@ -11,7 +11,7 @@ config.suffixes = [".mlir", ".sae", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.prism_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
-                   "unittests", "Inputs", "fuzz"]
+                   "unittests", "Inputs", "fuzz", "tools"]
 
 llvm_config.use_default_substitutions()
 
@@ -21,6 +21,7 @@ tools = [
     "prism-opt",
     "prismc",
     "prism",
+    "prism-program-dump",
     ToolSubst("%python", config.python_executable, unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 using namespace mlir;
 using namespace prism;
@@ -31,6 +33,18 @@ static std::string shapeText(const std::vector<int64_t> &shape) {
   for (size_t i = 0; i < shape.size(); ++i)
     text += (i ? ", " : "") + std::to_string(shape[i]);
   return text + "]";
+}
+
+/// The shortest decimal that reads back as `value` ("0.999", not
+/// "9.990000e-01").
+static std::string numberText(double value) {
+  char text[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof(text), "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value)
+      break;
+  }
+  return text;
 }
 
 static BufferKind bufferKind(BufferRole role) {
@@ -416,8 +430,9 @@ LogicalResult Packer::checkAdamBetas(func::FuncOp step) {
     if (beta1 == config.beta1 && beta2 == config.beta2)
       return WalkResult::advance();
     adam.emitError("saek.adam decays its moments with betas (")
-        << beta1 << ", " << beta2 << "), but the train configuration says ("
-        << config.beta1 << ", " << config.beta2
+        << numberText(beta1) << ", " << numberText(beta2)
+        << "), but the train configuration says (" << numberText(config.beta1)
+        << ", " << numberText(config.beta2)
         << "), from which the runtime computes the bias corrections";
     return WalkResult::interrupt();
   });
