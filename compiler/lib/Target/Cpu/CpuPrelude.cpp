@@ -145,6 +145,10 @@ static inline void prism_scatter_rows(const real *values, const int32_t *indices
     me = omp_get_thread_num();
 #endif
     const int64_t lo = n * me / threads, hi = n * (me + 1) / threads;
+    // Each thread owns the latents [lo, hi). The transposed form adds rows
+    // into a private [hi - lo, d] block and transposes it once: adding
+    // straight into columns of [d, n] would stride n per element.
+    std::vector<real> block(transposed ? (hi - lo) * d : 0);
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t j = 0; j < k; ++j) {
         const int64_t i = indices[r * k + j];
@@ -152,13 +156,14 @@ static inline void prism_scatter_rows(const real *values, const int32_t *indices
           continue;
         const real v = values[r * k + j];
         const real *a = rowsData + r * d;
-        if (transposed)
-          for (int64_t c = 0; c < d; ++c)
-            out[c * n + i] += v * a[c];
-        else
-          for (int64_t c = 0; c < d; ++c)
-            out[i * d + c] += v * a[c];
+        real *target = transposed ? block.data() + (i - lo) * d : out + i * d;
+        for (int64_t c = 0; c < d; ++c)
+          target[c] += v * a[c];
       }
+    if (transposed)
+      for (int64_t c = 0; c < d; ++c)
+        for (int64_t i = lo; i < hi; ++i)
+          out[c * n + i] = block[(i - lo) * d + c];
   }
 }
 
