@@ -10,6 +10,7 @@
 //   kernel I TARGET ARCH FORMAT (N bytes[, ELF])
 //   entry NAME image=I symbol=S scalars=[...] reads=[...] writes=[...]
 //   source_path / options / compiler_version / source (first line, lines)
+//   source # prismc: imported PATH    (each imported file's marker)
 //
 //===----------------------------------------------------------------------===//
 
@@ -118,5 +119,10 @@ int main(int argc, char **argv) {
     lines += c == '\n';
   std::cout << "source " << info.source.substr(0, info.source.find('\n'))
             << " (" << lines << " lines)\n";
+  // The markers before imported files.
+  std::istringstream source(info.source);
+  for (std::string line; std::getline(source, line);)
+    if (line.rfind("# prismc: imported ", 0) == 0)
+      std::cout << "source " << line << "\n";
   return 0;
 }

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "prism/Dialect/Sae/IR/SaeDialect.h"
+#include "prism/Dialect/Sae/IR/SaeOps.h"
 #include "prism/Dialect/Sae/Transforms/Passes.h"
 #include "prism/Dialect/Saek/IR/SaekDialect.h"
 #include "prism/Lang/AST.h"
@@ -82,6 +83,12 @@ static cl::opt<EmitAction>
                           clEnumValN(EmitAction::Program, "program",
                                      "a program file for the runtime (-o)")),
                cl::cat(prismcCategory));
+
+static cl::opt<std::string> modelName(
+    "model",
+    cl::desc("The model to lower when the file and its imports define "
+             "several (default: the one the file itself defines)"),
+    cl::value_desc("name"), cl::cat(prismcCategory));
 
 static cl::opt<std::string> layoutFilename(
     "layout",
@@ -249,6 +256,57 @@ static mlir::LogicalResult compileIR(llvm::SourceMgr &sourceMgr,
   return emitKernels(*module, sourceMgr, os);
 }
 
+/// A program holds one model: keeps the one -model names, else the only one
+/// the main file defines, and erases the others with their train and
+/// metrics blocks.
+static mlir::LogicalResult selectModel(mlir::ModuleOp module,
+                                       llvm::SourceMgr &sourceMgr) {
+  llvm::SmallVector<sae::ModelOp> models(module.getOps<sae::ModelOp>());
+  std::string names;
+  for (sae::ModelOp model : models)
+    names += (names.empty() ? "" : ", ") + model.getSymName().str();
+  sae::ModelOp chosen;
+  if (!modelName.empty()) {
+    for (sae::ModelOp model : models)
+      if (model.getSymName() == modelName)
+        chosen = model;
+    if (!chosen)
+      return fileError("-model=" + modelName + ": no such model (" +
+                       (names.empty() ? std::string("there are none")
+                                      : "there are " + names) +
+                       ")");
+  } else {
+    if (models.size() <= 1)
+      return mlir::success();
+    llvm::StringRef mainName =
+        sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
+            ->getBufferIdentifier();
+    llvm::SmallVector<sae::ModelOp> local;
+    for (sae::ModelOp model : models) {
+      auto loc = model.getLoc()->findInstanceOf<mlir::FileLineColLoc>();
+      if (loc && loc.getFilename() == mainName)
+        local.push_back(model);
+    }
+    if (local.size() != 1)
+      return fileError("the file and its imports define the models " + names +
+                       "; choose one with -model=NAME");
+    chosen = local.front();
+  }
+  llvm::StringRef kept = chosen.getSymName();
+  for (mlir::Operation &op :
+       llvm::make_early_inc_range(module.getBody()->getOperations())) {
+    if (auto model = llvm::dyn_cast<sae::ModelOp>(op); model && model != chosen)
+      op.erase();
+    else if (auto train = llvm::dyn_cast<sae::TrainOp>(op);
+             train && train.getModel() != kept)
+      op.erase();
+    else if (auto metrics = llvm::dyn_cast<sae::MetricsOp>(op);
+             metrics && metrics.getModel() != kept)
+      op.erase();
+  }
+  return mlir::success();
+}
+
 /// Lowers a module of the sae dialect to kernels: the entry points with
 /// their gradients and optimizer step, then the sae-to-kernel conversion.
 static mlir::LogicalResult lowerToKernels(mlir::ModuleOp module) {
@@ -292,7 +350,8 @@ static mlir::LogicalResult compile(llvm::SourceMgr &sourceMgr,
     os << "\n";
     return mlir::success();
   }
-  if (mlir::failed(lowerToKernels(*module)))
+  if (mlir::failed(selectModel(*module, sourceMgr)) ||
+      mlir::failed(lowerToKernels(*module)))
     return mlir::failure();
   return emitKernels(*module, sourceMgr, os);
 }
