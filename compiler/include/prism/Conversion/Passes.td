@@ -36,7 +36,9 @@ def SaeSparsify : Pass<"sae-sparsify", "::mlir::func::FuncOp"> {
     `saek.gather_dot` for a code gradient. A batch sum of a product becomes
     the product of the batch sum (one row instead of B).
   }];
-  let dependentDialects = ["::prism::saek::SaekDialect"];
+  let dependentDialects = [
+    "::prism::saek::SaekDialect", "::mlir::arith::ArithDialect"
+  ];
 }
 
 def ConvertSaeToSaek : Pass<"convert-sae-to-saek", "::mlir::func::FuncOp"> {

@@ -272,8 +272,13 @@ struct DecomposeAuxK : OpRewritePattern<sae::AuxKOp> {
     Location loc = op.getLoc();
     Value dead = op.getDeadMask();
     if (!dead) {
-      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-          op, rewriter.getZeroAttr(op.getType()));
+      auto type = cast<RankedTensorType>(op.getType());
+      rewriter.replaceOp(
+          op,
+          arith::ConstantOp::create(
+              rewriter, loc,
+              DenseElementsAttr::get(
+                  type, rewriter.getFloatAttr(type.getElementType(), 0.0))));
       return success();
     }
     Value mask = sae::SelectMaskOp::create(rewriter, loc, sae::SelectKind::TopK,

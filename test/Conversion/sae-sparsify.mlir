@@ -1,0 +1,105 @@
+// RUN: prism-opt %s -split-input-file -sae-sparsify -cse -canonicalize | FileCheck %s
+
+// The products of a TopK SAE's step with its code: the decode gathers k
+// decoder rows, the decoder gradient scatters k rows, the code gradient is
+// k dot products, the ReLU mask is read at the k kept entries only, and
+// the encoder gradient is an index-add. No [B, n] product is left.
+
+func.func @topk.grad(%xc: tensor<?x4xf32> {sae.input = "x"},
+                     %pre: tensor<?x6xf32> {sae.input = "pre"},
+                     %W: tensor<6x4xf32> {sae.param = "W_dec"},
+                     %g: tensor<?x4xf32> {sae.input = "g"})
+    -> (tensor<?x4xf32> {sae.output = "xhat"},
+        tensor<6x4xf32> {sae.grad = "W_dec"},
+        tensor<4x6xf32> {sae.grad = "W_enc"})
+    attributes {sae.entry = "grad", sae.model = "topk"} {
+  %zero = arith.constant dense<0.0> : tensor<f32>
+  %a = sae.relu %pre : tensor<?x6xf32>
+  %z = sae.topk %a, k = 2 : tensor<?x6xf32>
+  %xhat = sae.matmul %z, %W : tensor<?x6xf32>, tensor<6x4xf32> -> tensor<?x4xf32>
+  %zt = sae.transpose %z : tensor<?x6xf32> -> tensor<6x?xf32>
+  %gW = sae.matmul %zt, %g : tensor<6x?xf32>, tensor<?x4xf32> -> tensor<6x4xf32>
+  %Wt = sae.transpose %W : tensor<6x4xf32> -> tensor<4x6xf32>
+  %gz = sae.matmul %g, %Wt : tensor<?x4xf32>, tensor<4x6xf32> -> tensor<?x6xf32>
+  %mask = sae.select_mask topk %a, k = 2 : tensor<?x6xf32>
+  %gsel = sae.mul %gz, %mask : tensor<?x6xf32>, tensor<?x6xf32> -> tensor<?x6xf32>
+  %pos = sae.cmp gt %pre, %zero : tensor<?x6xf32>, tensor<f32> -> tensor<?x6xf32>
+  %gpre = sae.mul %gsel, %pos : tensor<?x6xf32>, tensor<?x6xf32> -> tensor<?x6xf32>
+  %xt = sae.transpose %xc : tensor<?x4xf32> -> tensor<4x?xf32>
+  %gWe = sae.matmul %xt, %gpre : tensor<4x?xf32>, tensor<?x6xf32> -> tensor<4x6xf32>
+  return %xhat, %gW, %gWe : tensor<?x4xf32>, tensor<6x4xf32>, tensor<4x6xf32>
+}
+
+// CHECK-LABEL: func.func @topk.grad(
+// CHECK-SAME:    %[[XC:[^:]*]]: tensor<?x4xf32> {sae.input = "x"}, %[[PRE:[^:]*]]: tensor<?x6xf32> {sae.input = "pre"}, %[[W:[^:]*]]: tensor<6x4xf32> {sae.param = "W_dec"}, %[[G:[^:]*]]: tensor<?x4xf32> {sae.input = "g"})
+// CHECK:         %[[A:.*]] = sae.relu %[[PRE]]
+// CHECK:         %[[V:.*]], %[[I:.*]] = saek.topk %[[A]], k = 2
+// CHECK:         %[[XHAT:.*]] = saek.gather_decode %[[V]], %[[I]], %[[W]]
+// CHECK:         %[[GW:.*]] = saek.scatter_rows %[[V]], %[[I]], %[[G]], n = 6 :
+// CHECK:         %[[GV:.*]] = saek.gather_dot %[[G]], %[[I]], %[[W]]
+// CHECK:         %[[PREK:.*]] = saek.gather %[[PRE]], %[[I]] : tensor<?x6xf32>, tensor<?x2xi32> -> tensor<?x2xf32>
+// CHECK:         %[[POS:.*]] = sae.cmp gt %[[PREK]], %{{.*}} : tensor<?x2xf32>, tensor<f32> -> tensor<?x2xf32>
+// CHECK:         %[[GK:.*]] = sae.mul %[[GV]], %[[POS]] : tensor<?x2xf32>, tensor<?x2xf32> -> tensor<?x2xf32>
+// CHECK:         %[[GWE:.*]] = saek.scatter_rows %[[GK]], %[[I]], %[[XC]], n = 6 transposed
+// CHECK-NOT:     sae.matmul
+// CHECK:         return %[[XHAT]], %[[GW]], %[[GWE]]
+
+// -----
+
+// A code read densely (here, summed over the batch) is scattered from its k
+// values instead of being formed by the masked [B, n] product; the batch
+// sum of a product becomes one row through it.
+
+func.func @dense.grad(%g: tensor<?x4xf32> {sae.input = "g"},
+                      %a: tensor<?x6xf32> {sae.input = "a"},
+                      %W: tensor<6x4xf32> {sae.param = "W"},
+                      %E: tensor<4x6xf32> {sae.param = "E"})
+    -> (tensor<6xf32> {sae.grad = "b"}, tensor<4xf32> {sae.grad = "c"})
+    attributes {sae.entry = "grad", sae.model = "dense"} {
+  %Wt = sae.transpose %W : tensor<6x4xf32> -> tensor<4x6xf32>
+  %gz = sae.matmul %g, %Wt : tensor<?x4xf32>, tensor<4x6xf32> -> tensor<?x6xf32>
+  %mask = sae.select_mask topk %a, k = 2 : tensor<?x6xf32>
+  %gsel = sae.mul %gz, %mask : tensor<?x6xf32>, tensor<?x6xf32> -> tensor<?x6xf32>
+  %gb = sae.unbroadcast %gsel : tensor<?x6xf32> -> tensor<6xf32>
+  %Et = sae.transpose %E : tensor<4x6xf32> -> tensor<6x4xf32>
+  %back = sae.matmul %gsel, %Et : tensor<?x6xf32>, tensor<6x4xf32> -> tensor<?x4xf32>
+  %gc = sae.unbroadcast %back : tensor<?x4xf32> -> tensor<4xf32>
+  return %gb, %gc : tensor<6xf32>, tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func @dense.grad(
+// CHECK:         %[[V:.*]], %[[I:.*]] = saek.topk %{{.*}}, k = 2
+// CHECK:         %[[GV:.*]] = saek.gather_dot
+// CHECK:         %[[DENSE:.*]] = saek.scatter_dense %[[GV]], %[[I]], n = 6
+// CHECK:         sae.unbroadcast %[[DENSE]] : tensor<?x6xf32> -> tensor<6xf32>
+// CHECK:         %[[ROW:.*]] = sae.unbroadcast %[[DENSE]] : tensor<?x6xf32> -> tensor<1x6xf32>
+// CHECK:         %[[ONCE:.*]] = sae.matmul %[[ROW]], %{{.*}} : tensor<1x6xf32>, tensor<6x4xf32> -> tensor<1x4xf32>
+// CHECK:         sae.unbroadcast %[[ONCE]] : tensor<1x4xf32> -> tensor<4xf32>
+
+// -----
+
+// AuxK: the top-k among the dead latents, decoded sparsely; ineligible
+// latents rank far below any value and count 0 when a row has fewer than k
+// eligible ones. Without a dead mask (evaluation) AuxK is 0.
+
+func.func @aux.grad(%r: tensor<?x4xf32> {sae.input = "r"},
+                    %pre: tensor<?x6xf32> {sae.input = "pre"},
+                    %W: tensor<6x4xf32> {sae.param = "W"},
+                    %dead: tensor<6xf32> {sae.state = "dead_mask"})
+    -> (tensor<f32> {sae.output = "aux"}, tensor<f32> {sae.output = "eval"})
+    attributes {sae.entry = "grad", sae.model = "aux"} {
+  %l = sae.auxk %r, %pre, %W, k = 3, dead_mask = %dead : tensor<?x4xf32>, tensor<?x6xf32>, tensor<6x4xf32>, tensor<6xf32> -> tensor<f32>
+  %e = sae.auxk %r, %pre, %W, k = 3 : tensor<?x4xf32>, tensor<?x6xf32>, tensor<6x4xf32> -> tensor<f32>
+  return %l, %e : tensor<f32>, tensor<f32>
+}
+
+// CHECK-LABEL: func.func @aux.grad(
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
+// CHECK:         %[[ELIGIBLE:.*]] = sae.cmp ne %{{.*}}, %{{.*}} : tensor<6xf32>, tensor<f32> -> tensor<6xf32>
+// CHECK:         %[[MASKED:.*]] = sae.sub %{{.*}}, %{{.*}} : tensor<?x6xf32>, tensor<6xf32> -> tensor<?x6xf32>
+// CHECK:         %[[V:.*]], %[[I:.*]] = saek.topk %[[MASKED]], k = 3
+// CHECK:         %[[KEPT:.*]] = sae.cmp gt
+// CHECK:         %[[CODE:.*]] = sae.mul %{{.*}}, %[[KEPT]] : tensor<?x3xf32>
+// CHECK:         %[[DEC:.*]] = saek.gather_decode %[[CODE]], %[[I]], %{{.*}}
+// CHECK:         %[[AUX:.*]] = sae.mse %[[DEC]], %{{.*}}
+// CHECK:         return %[[AUX]], %[[ZERO]]
