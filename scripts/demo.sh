@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, imports the bundled real
-# CLIP embeddings (500 COCO image-caption pairs) and prints their summary.
+# CLIP embeddings (500 COCO image-caption pairs), trains the TopK SAE of
+# examples/topk.sae on them on the CPU and prints its metrics.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,3 +12,12 @@ build/bin/prism data import \
   --captions "$DATA/coco500_captions.tsv" \
   -o out/coco500.pemb
 build/bin/prism data info out/coco500.pemb
+
+# 1000 rows: batches of 256 instead of the model's 4096, and 1000 steps
+# (about 250 epochs) instead of its 20000, so that this runs in minutes.
+RUN=out/topk-coco500
+rm -rf "$RUN"
+build/bin/prism train examples/topk.sae --data out/coco500.pemb \
+  --steps 1000 --batch 256 --seed 0 --log-every 100 -o "$RUN"
+echo "metrics (every 100 steps): $RUN/metrics.jsonl"
+tail -n 3 "$RUN/metrics.jsonl"
