@@ -111,3 +111,49 @@ func.func @c.forward(%a: tensor<?x4xf32> {sae.input = "a"},
   %c = sae.cos %a, %b : tensor<?x4xf32>, tensor<3x4xf32> -> tensor<?x3xf32>
   return %c : tensor<?x3xf32>
 }
+
+// -----
+
+// Rows of one modality stay in place, masked by the `modality` input the
+// function gains (1.0 image, 2.0 text); a filtered size counts that
+// modality's rows; by_modality selects per row; dist is one GEMM.
+
+func.func @v.forward(%x: tensor<?x4xf32> {sae.input = "x"},
+                     %c: tensor<6x4xf32> {sae.param = "C"})
+    -> (tensor<f32> {sae.output = "loss"}, tensor<?x6xf32> {sae.output = "d"})
+    attributes {sae.entry = "forward", sae.model = "v"} {
+  %xi = sae.filter %x, image : tensor<?x4xf32>
+  %n = sae.size %xi : tensor<?x4xf32> -> tensor<f32>
+  %s = sae.select_modality %x, %x : tensor<?x4xf32>
+  %si = sae.filter %s, image : tensor<?x4xf32>
+  %l = sae.mse %si, %xi : tensor<?x4xf32>, tensor<?x4xf32> -> tensor<f32>
+  %ln = sae.div %l, %n : tensor<f32>, tensor<f32> -> tensor<f32>
+  %d = sae.dist %x, %c : tensor<?x4xf32>, tensor<6x4xf32> -> tensor<?x6xf32>
+  return %ln, %d : tensor<f32>, tensor<?x6xf32>
+}
+
+// CHECK-DAG: #[[ROWOF:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @v.forward(
+// CHECK-SAME:    %[[X:[^:]*]]: tensor<?x4xf32> {sae.input = "x"}, %[[MOD:[^:]*]]: tensor<?xf32> {sae.input = "modality"}, %{{.*}}: tensor<6x4xf32> {sae.param = "C"})
+// CHECK:         linalg.generic {{.*}} ins(%[[X]], %[[MOD]] : tensor<?x4xf32>, tensor<?xf32>)
+// The filtered size: 4 per image row.
+// CHECK:         linalg.generic {{.*}} ins(%[[MOD]] : tensor<?xf32>)
+// CHECK:           %[[IS:.*]] = arith.cmpf oeq
+// CHECK:           arith.select %[[IS]]
+// CHECK-DAG:     saek.gemm %[[X]], %{{.*}} {transpose_b}
+// CHECK-DAG:     linalg.generic {{.*}} ins(%[[X]], %[[X]], %[[MOD]] : tensor<?x4xf32>, tensor<?x4xf32>, tensor<?xf32>)
+
+// -----
+
+// Adding a bias to filtered rows would make the zeroed rows non-zero.
+
+func.func @w.forward(%x: tensor<?x4xf32> {sae.input = "x"},
+                     %b: tensor<4xf32> {sae.param = "b"})
+    -> (tensor<f32> {sae.output = "loss"})
+    attributes {sae.entry = "forward", sae.model = "w"} {
+  %xi = sae.filter %x, image : tensor<?x4xf32>
+  // expected-error @+1 {{'sae.add' reads rows filtered by modality in a way the kernels do not lower yet (only row-local arithmetic of rows of one modality, mse and size)}}
+  %y = sae.add %xi, %b : tensor<?x4xf32>, tensor<4xf32> -> tensor<?x4xf32>
+  %l = sae.mse %y, %y : tensor<?x4xf32>, tensor<?x4xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}

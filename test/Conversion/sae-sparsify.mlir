@@ -80,7 +80,8 @@ func.func @dense.grad(%g: tensor<?x4xf32> {sae.input = "g"},
 
 // AuxK: the top-k among the dead latents, decoded sparsely; ineligible
 // latents rank far below any value and count 0 when a row has fewer than k
-// eligible ones. Without a dead mask (evaluation) AuxK is 0.
+// eligible ones. With no dead latent, or without a dead mask (evaluation),
+// AuxK is 0.
 
 func.func @aux.grad(%r: tensor<?x4xf32> {sae.input = "r"},
                     %pre: tensor<?x6xf32> {sae.input = "pre"},
@@ -101,5 +102,8 @@ func.func @aux.grad(%r: tensor<?x4xf32> {sae.input = "r"},
 // CHECK:         %[[KEPT:.*]] = sae.cmp gt
 // CHECK:         %[[CODE:.*]] = sae.mul %{{.*}}, %[[KEPT]] : tensor<?x3xf32>
 // CHECK:         %[[DEC:.*]] = saek.gather_decode %[[CODE]], %[[I]], %{{.*}}
-// CHECK:         %[[AUX:.*]] = sae.mse %[[DEC]], %{{.*}}
+// CHECK:         %[[MSE:.*]] = sae.mse %[[DEC]], %{{.*}}
+// CHECK:         %[[DEAD:.*]] = sae.reduce sum %{{.*}} : tensor<6xf32> -> tensor<f32>
+// CHECK:         %[[ANY:.*]] = sae.cmp gt %[[DEAD]], %[[ZERO]]
+// CHECK:         %[[AUX:.*]] = sae.mul %[[MSE]], %[[ANY]]
 // CHECK:         return %[[AUX]], %[[ZERO]]

@@ -183,6 +183,11 @@ Trainer::create(const Program &program, const Dataset &data,
   trainer->lossIndex = info.findBuffer("loss");
   trainer->l0Index = info.findBuffer("l0");
   trainer->firedIndex = info.findBuffer("fired");
+  int modality = info.findBuffer("modality");
+  if (modality >= 0 && info.buffers[modality].kind == BufferKind::Input) {
+    trainer->modalityIndex = modality;
+    trainer->batchModality.resize(plan.batch);
+  }
   return trainer;
 }
 
@@ -452,7 +457,14 @@ Trainer::run(const std::function<void(const StepMetrics &)> &onStep) {
 
   while (done < end) {
     uint64_t t = done + 1;
-    uint64_t rows = loader.next({exec->buffer(xIndex)});
+    RowBatchBuffers batch;
+    batch.values = exec->buffer(xIndex);
+    if (modalityIndex >= 0)
+      batch.modality = batchModality.data();
+    uint64_t rows = loader.next(batch);
+    if (modalityIndex >= 0)
+      for (uint64_t r = 0; r < rows; ++r)
+        exec->buffer(modalityIndex)[r] = static_cast<float>(batchModality[r]);
     double lr = settings.schedule.at(t);
     for (size_t i = 0; i < scalars.size(); ++i) {
       const std::string &name = entry.scalars[i];

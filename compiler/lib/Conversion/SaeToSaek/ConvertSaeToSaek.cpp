@@ -29,7 +29,15 @@ struct ConvertSaeToSaekPass
     func::FuncOp func = getOperation();
     if (!func->hasAttr("sae.entry"))
       return;
+    if (failed(prepareModalityRows(func)))
+      return signalPassFailure();
+    // Filtered sizes are recognised while their operands are still sae ops.
+    RewritePatternSet preparation(&getContext());
+    populateModalityPreparation(preparation);
+    if (failed(applyPatternsGreedily(func, std::move(preparation))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
+    populateModalityLowerings(patterns);
     populateElementwiseLowerings(patterns);
     populateReductionLowerings(patterns);
     populateStructuredLowerings(patterns);

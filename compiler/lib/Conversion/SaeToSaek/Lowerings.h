@@ -8,6 +8,7 @@
 #ifndef PRISM_CONVERSION_SAETOSAEK_LOWERINGS_H
 #define PRISM_CONVERSION_SAETOSAEK_LOWERINGS_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace prism::conversion {
@@ -20,6 +21,19 @@ void populateReductionLowerings(mlir::RewritePatternSet &patterns);
 
 /// Matrix products, transposes, slices, selections, optimizer updates.
 void populateStructuredLowerings(mlir::RewritePatternSet &patterns);
+
+/// The name of the per-row modality input (1 image, 2 text, 0 unknown).
+inline constexpr llvm::StringLiteral kModalityInput = "modality";
+
+/// Checks that rows filtered by modality are only used row-locally, and
+/// gives `func` the `modality` input when it filters or selects by it.
+mlir::LogicalResult prepareModalityRows(mlir::func::FuncOp func);
+
+/// Sizes of filtered values and sae.dist, before anything else lowers.
+void populateModalityPreparation(mlir::RewritePatternSet &patterns);
+
+/// Modality filters, their adjoints and by_modality selects.
+void populateModalityLowerings(mlir::RewritePatternSet &patterns);
 
 /// Products with top-k codes as sparse kernels.
 void populateSparsifyPatterns(mlir::RewritePatternSet &patterns);

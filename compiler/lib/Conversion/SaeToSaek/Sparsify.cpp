@@ -263,7 +263,7 @@ struct SumBeforeProduct : OpRewritePattern<sae::UnbroadcastOp> {
 };
 
 /// AuxK = mse((pre · M) @ W, residual), M the top-k among the dead latents;
-/// without a dead-latent mask (evaluation) it is 0.
+/// 0 when no latent is dead, and without a dead-latent mask (evaluation).
 struct DecomposeAuxK : OpRewritePattern<sae::AuxKOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -286,8 +286,19 @@ struct DecomposeAuxK : OpRewritePattern<sae::AuxKOp> {
     Value codes = sae::MulOp::create(rewriter, loc, op.getPre(), mask);
     Value decoded =
         sae::MatmulOp::create(rewriter, loc, codes, op.getDecoder());
-    rewriter.replaceOpWithNewOp<sae::MseOp>(op, op.getType(), decoded,
-                                            op.getResidual());
+    Value loss = sae::MseOp::create(rewriter, loc, op.getType(), decoded,
+                                    op.getResidual());
+    // With no dead latent the selection is empty and AuxK is 0 (not the
+    // residual's mse), as the gradient rule and peer libraries have it.
+    auto type = cast<RankedTensorType>(op.getType());
+    Value deadCount = sae::ReduceOp::create(
+        rewriter, loc, type,
+        sae::ReduceKindAttr::get(rewriter.getContext(), sae::ReduceKind::Sum),
+        dead, IntegerAttr());
+    Value anyDead =
+        sae::CmpOp::create(rewriter, loc, sae::CmpPredicate::GT, deadCount,
+                           scalarOf(rewriter, loc, dead, 0.0));
+    rewriter.replaceOpWithNewOp<sae::MulOp>(op, loss, anyDead);
     return success();
   }
 };

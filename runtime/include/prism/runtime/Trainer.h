@@ -126,6 +126,10 @@ private:
   DeadLatentTracker tracker;
   int xIndex = -1, maskIndex = -1, lossIndex = -1, l0Index = -1,
       firedIndex = -1;
+  // The optional per-row `modality` input (1 image, 2 text, 0 unspecified)
+  // of models that filter or select by modality.
+  int modalityIndex = -1;
+  std::vector<Modality> batchModality;
   uint64_t done = 0;
   // Sums since the last metrics line; checkpointed, so a resumed run writes
   // the same lines.
