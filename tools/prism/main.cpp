@@ -8,6 +8,7 @@
 
 #include "CommandLine.h"
 #include "DataCommands.h"
+#include "EvalCommand.h"
 #include "TrainCommand.h"
 
 #include <iostream>
@@ -27,6 +28,7 @@ commands:
                 dictionary, with the truth beside them
   data info     summarise a dataset
   train         train a model (.sae, compiled by prismc) or a program
+  eval          evaluate a trained run on a dataset (R², L0, dead latents)
 
 Run `prism COMMAND --help` for a command's options.
 )";
@@ -52,7 +54,10 @@ int main(int argc, char **argv) {
   if (command == "train")
     return runTrainCommand({args.begin() + 1, args.end()},
                            joinCommandLine(argc, argv));
+  if (command == "eval")
+    return runEvalCommand({args.begin() + 1, args.end()},
+                          joinCommandLine(argc, argv));
   std::cerr << "prism: error: unknown command '" << command
-            << "' (expected: data, train); see `prism --help`\n";
+            << "' (expected: data, train, eval); see `prism --help`\n";
   return UserError;
 }

@@ -1,0 +1,93 @@
+//===- Evaluator.h - Running a trained model over a dataset -----*- C++ -*-===//
+//
+// `prism eval`'s engine: loads a checkpoint's parameters into a program's
+// buffers, runs the `forward` entry point (docs/formats.md, "Program entry
+// points") over a dataset in order, batch by batch, the last partial batch
+// included, and feeds x, xhat and z to an EvalAccumulator (EvalMetrics.h).
+// Every row of the chosen split is seen exactly once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PRISM_RUNTIME_EVALUATOR_H
+#define PRISM_RUNTIME_EVALUATOR_H
+
+#include "prism/runtime/Checkpoint.h"
+#include "prism/runtime/CpuExecutor.h"
+#include "prism/runtime/DataLoader.h"
+#include "prism/runtime/Dataset.h"
+#include "prism/runtime/EvalMetrics.h"
+#include "prism/runtime/Program.h"
+#include "prism/runtime/Status.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace prism {
+
+/// Checks that `info` has what evaluation needs: an entry point `forward`
+/// without scalars, reading no Input but x [-1, d] and, optionally,
+/// modality [-1] (the rows' modality codes, as in training), and writing
+/// Output xhat [-1, d] and z [-1, n]. Errors name `path`.
+Status checkEvalContract(const ProgramInfo &info, const std::string &path);
+
+/// Loads the checkpoint to evaluate: `path` is a checkpoint directory
+/// (RUN/checkpoints/step-N) or a run directory (its latest checkpoint).
+/// Every Parameter of the program, and every ModelState that `forward` reads,
+/// must be there with the program's shape (an error names the file, the
+/// tensor and both shapes).
+StatusOr<Checkpoint> loadEvalCheckpoint(const ProgramInfo &info,
+                                        const std::string &path);
+
+enum class EvalSplit : uint8_t { All, HeldOut };
+
+struct EvalOptions {
+  uint64_t batch = 1024;
+  /// HeldOut: the rows the run held out (--holdout), found from the seed and
+  /// the fraction in the checkpoint's state metadata.
+  EvalSplit split = EvalSplit::All;
+};
+
+class Evaluator {
+public:
+  /// Checks the contract, the dataset's width against x, builds the executor
+  /// and copies the checkpoint's tensors into it. `program` and `data` must
+  /// outlive the evaluator; `checkpoint` need not.
+  static StatusOr<std::unique_ptr<Evaluator>>
+  create(const Program &program, const Dataset &data,
+         const Checkpoint &checkpoint, const EvalOptions &options);
+
+  /// Rows of the split and the batches they make.
+  uint64_t rows() const { return loader.rows().size(); }
+  uint64_t batches() const { return loader.batchesPerEpoch(); }
+  uint32_t dim() const { return data.dim(); }
+  uint64_t latents() const { return numLatents; }
+  /// The held-out fraction and seed of the split (0 and 0 for All).
+  double heldOutFraction() const { return holdout; }
+  uint64_t splitSeed() const { return seed; }
+
+  /// One pass over the split. `onBatch` sees the number of batches done and
+  /// the running accumulator after each.
+  StatusOr<EvalMetrics>
+  run(const std::function<void(uint64_t, const EvalAccumulator &)> &onBatch =
+          nullptr);
+
+private:
+  Evaluator(const Dataset &data, DataLoader loader)
+      : data(data), loader(std::move(loader)) {}
+
+  const Dataset &data;
+  DataLoader loader;
+  std::unique_ptr<CpuExecutor> exec;
+  int xIndex = -1, xhatIndex = -1, zIndex = -1, lossIndex = -1,
+      modalityIndex = -1;
+  uint64_t numLatents = 0;
+  uint64_t batchSize = 0;
+  double holdout = 0;
+  uint64_t seed = 0;
+};
+
+} // namespace prism
+
+#endif // PRISM_RUNTIME_EVALUATOR_H

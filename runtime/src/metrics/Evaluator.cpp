@@ -1,0 +1,285 @@
+//===- Evaluator.cpp - Running a trained model over a dataset -------------===//
+
+#include "prism/runtime/Evaluator.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <sys/stat.h>
+
+using namespace prism;
+
+static std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+static bool isDirectory(const std::string &path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+static bool contains(const std::vector<uint32_t> &list, uint32_t value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+/// Finds the Output `name` of shape [-1, width] that `forward` writes.
+static Status findForwardOutput(const ProgramInfo &info,
+                                const EntryPointInfo &forward,
+                                const std::string &path,
+                                const std::string &name, int &index) {
+  index = info.findBuffer(name);
+  if (index < 0 || !contains(forward.writes, static_cast<uint32_t>(index)))
+    return Status::error(path, "entry point 'forward' does not write '" + name +
+                                   "'; evaluation needs Output " + name +
+                                   " [-1, " + (name == "z" ? "n" : "d") +
+                                   "] (docs/formats.md, \"Program entry "
+                                   "points\")");
+  const BufferInfo &buffer = info.buffers[index];
+  if (buffer.kind != BufferKind::Output)
+    return Status::error(path, "buffer '" + name + "' is a " +
+                                   bufferKindName(buffer.kind) +
+                                   " buffer; evaluation needs it as an Output");
+  if (buffer.shape.size() != 2 || buffer.shape[0] != -1 || buffer.shape[1] <= 0)
+    return Status::error(
+        path, "output '" + name + "' has shape " + shapeText(buffer.shape) +
+                  "; evaluation needs [-1, " + (name == "z" ? "n" : "d") + "]");
+  return Status::ok();
+}
+
+Status prism::checkEvalContract(const ProgramInfo &info,
+                                const std::string &path) {
+  const EntryPointInfo *forward = info.findEntryPoint("forward");
+  if (!forward)
+    return Status::error(path, "the program has no entry point 'forward', so "
+                               "it cannot be evaluated (prismc -emit=program "
+                               "adds one for every model)");
+  if (!forward->scalars.empty())
+    return Status::error(path, "entry point 'forward' asks for the scalar '" +
+                                   forward->scalars.front() +
+                                   "'; evaluation provides none");
+  int x = info.findBuffer("x");
+  if (x < 0 || info.buffers[x].kind != BufferKind::Input)
+    return Status::error(path, "the program has no Input buffer 'x'; "
+                               "evaluation needs x [-1, d]");
+  const BufferInfo &input = info.buffers[x];
+  if (input.shape.size() != 2 || input.shape[0] != -1 || input.shape[1] <= 0)
+    return Status::error(path, "input 'x' has shape " + shapeText(input.shape) +
+                                   "; evaluation needs [-1, d]");
+  for (uint32_t index : forward->reads) {
+    const BufferInfo &buffer = info.buffers[index];
+    if (buffer.kind != BufferKind::Input || buffer.name == "x")
+      continue;
+    if (buffer.name != "modality")
+      return Status::error(path, "entry point 'forward' reads the input '" +
+                                     buffer.name +
+                                     "', which evaluation cannot fill (it "
+                                     "fills x and modality)");
+    if (buffer.shape != std::vector<int64_t>{-1})
+      return Status::error(path, "input 'modality' has shape " +
+                                     shapeText(buffer.shape) +
+                                     "; evaluation fills it as [-1]");
+  }
+  int xhat, z;
+  Status status = findForwardOutput(info, *forward, path, "xhat", xhat);
+  if (status.isOk())
+    status = findForwardOutput(info, *forward, path, "z", z);
+  if (status.isOk() && info.buffers[xhat].shape[1] != input.shape[1])
+    return Status::error(
+        path, "output 'xhat' has shape " + shapeText(info.buffers[xhat].shape) +
+                  ", but input 'x' has shape " + shapeText(input.shape));
+  return status;
+}
+
+StatusOr<Checkpoint> prism::loadEvalCheckpoint(const ProgramInfo &info,
+                                               const std::string &path) {
+  CheckpointExpectation expected;
+  const EntryPointInfo *forward = info.findEntryPoint("forward");
+  for (size_t i = 0; i < info.buffers.size(); ++i) {
+    const BufferInfo &buffer = info.buffers[i];
+    TensorSpec spec{buffer.name, buffer.concreteShape(0)};
+    if (buffer.kind == BufferKind::Parameter)
+      expected.weights.push_back(spec);
+    else if (buffer.kind == BufferKind::ModelState && forward &&
+             contains(forward->reads, static_cast<uint32_t>(i)))
+      expected.state.push_back(spec);
+  }
+  struct stat entry;
+  // A run directory, with or without checkpoints: loadCheckpoint says which.
+  if (isDirectory(path + "/checkpoints") ||
+      ::stat((path + "/program.prism").c_str(), &entry) == 0)
+    return loadCheckpoint(path, expected);
+  if (::stat(path.c_str(), &entry) != 0)
+    return Status::error(path, "no such checkpoint or run directory");
+  if (!isDirectory(path) ||
+      ::stat((path + "/manifest.json").c_str(), &entry) != 0)
+    return Status::error(path, "neither a checkpoint directory (it has no "
+                               "manifest.json) nor a run directory (it has "
+                               "no checkpoints/)");
+  return loadCheckpointDirectory(path, expected);
+}
+
+/// Parses an unsigned decimal or a %a double from checkpoint metadata.
+static bool parseMeta(const std::map<std::string, std::string> &meta,
+                      const std::string &key, double &out) {
+  auto it = meta.find(key);
+  if (it == meta.end() || it->second.empty())
+    return false;
+  char *end = nullptr;
+  out = std::strtod(it->second.c_str(), &end);
+  return *end == '\0';
+}
+
+static bool parseMeta(const std::map<std::string, std::string> &meta,
+                      const std::string &key, uint64_t &out) {
+  auto it = meta.find(key);
+  if (it == meta.end() || it->second.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  out = std::strtoull(it->second.c_str(), &end, 10);
+  return errno == 0 && *end == '\0';
+}
+
+StatusOr<std::unique_ptr<Evaluator>>
+Evaluator::create(const Program &program, const Dataset &data,
+                  const Checkpoint &checkpoint, const EvalOptions &options) {
+  const ProgramInfo &info = program.info();
+  const std::string &path = program.path();
+  Status status = checkEvalContract(info, path);
+  if (!status.isOk())
+    return status;
+  const BufferInfo &x = info.buffers[info.findBuffer("x")];
+  if (static_cast<uint64_t>(x.shape[1]) != data.dim())
+    return Status::error(data.path(),
+                         "dataset dimension " + std::to_string(data.dim()) +
+                             " does not match the program's input x[batch, " +
+                             std::to_string(x.shape[1]) + "] (" + path + ")");
+  if (options.batch == 0)
+    return Status::error(path, "the batch size must be positive");
+
+  DataLoaderOptions loaderOptions;
+  loaderOptions.shuffle = false;
+  loaderOptions.dropLast = false;
+  double holdout = 0;
+  uint64_t seed = 0;
+  if (options.split == EvalSplit::HeldOut) {
+    const std::string where = checkpoint.directory + "/state.safetensors";
+    if (!parseMeta(checkpoint.stateMetadata, "holdout", holdout) ||
+        !parseMeta(checkpoint.stateMetadata, "seed", seed))
+      return Status::error(where, "the checkpoint does not record the run's "
+                                  "held-out split (holdout and seed); "
+                                  "evaluate --split all");
+    if (holdout <= 0)
+      return Status::error(where, "the run held nothing out (trained "
+                                  "without --holdout); evaluate --split all");
+    loaderOptions.heldOutFraction = holdout;
+    loaderOptions.seed = seed;
+    loaderOptions.split = DataSplit::HeldOut;
+  }
+  // Sized to the split, so a large --batch on a small set allocates no more
+  // than the rows.
+  loaderOptions.batchSize = options.batch;
+  StatusOr<DataLoader> probe = DataLoader::create(data, loaderOptions);
+  if (!probe.isOk())
+    return probe.getStatus();
+  loaderOptions.batchSize =
+      std::min<uint64_t>(options.batch, probe->rows().size());
+  StatusOr<DataLoader> loader = DataLoader::create(data, loaderOptions);
+  if (!loader.isOk())
+    return loader.getStatus();
+
+  std::unique_ptr<Evaluator> evaluator(new Evaluator(data, loader.take()));
+  evaluator->batchSize = loaderOptions.batchSize;
+  evaluator->holdout = holdout;
+  evaluator->seed = seed;
+  StatusOr<std::unique_ptr<CpuExecutor>> exec = CpuExecutor::create(program);
+  if (!exec.isOk())
+    return exec.getStatus();
+  evaluator->exec = exec.take();
+  CpuExecutor &executor = *evaluator->exec;
+
+  // The checkpoint's parameters and model state, by name; loadEvalCheckpoint
+  // has checked the shapes, but a checkpoint from elsewhere may not have.
+  for (size_t i = 0; i < info.buffers.size(); ++i) {
+    const BufferInfo &buffer = info.buffers[i];
+    const Tensor *tensor = buffer.kind == BufferKind::Parameter
+                               ? checkpoint.weight(buffer.name)
+                           : buffer.kind == BufferKind::ModelState
+                               ? checkpoint.stateTensor(buffer.name)
+                               : nullptr;
+    if (!tensor) {
+      if (buffer.kind == BufferKind::Parameter)
+        return Status::error(checkpoint.directory + "/sae_weights.safetensors",
+                             "no tensor '" + buffer.name +
+                                 "', a parameter of " + path);
+      continue;
+    }
+    if (tensor->values.size() != buffer.numElements(0))
+      return Status::error(checkpoint.directory,
+                           "tensor '" + buffer.name + "' has " +
+                               std::to_string(tensor->values.size()) +
+                               " values; " + path + " expects " +
+                               std::to_string(buffer.numElements(0)));
+    std::memcpy(executor.buffer(i), tensor->values.data(),
+                tensor->values.size() * sizeof(float));
+  }
+  evaluator->xIndex = info.findBuffer("x");
+  evaluator->xhatIndex = info.findBuffer("xhat");
+  evaluator->zIndex = info.findBuffer("z");
+  evaluator->numLatents =
+      static_cast<uint64_t>(info.buffers[evaluator->zIndex].shape[1]);
+  int modality = info.findBuffer("modality");
+  if (modality >= 0 && info.buffers[modality].kind == BufferKind::Input)
+    evaluator->modalityIndex = modality;
+  int loss = info.findBuffer("loss");
+  const EntryPointInfo &forward = *info.findEntryPoint("forward");
+  if (loss >= 0 && info.buffers[loss].kind == BufferKind::Output &&
+      info.buffers[loss].numElements(1) == 1 &&
+      contains(forward.writes, static_cast<uint32_t>(loss)))
+    evaluator->lossIndex = loss;
+  return evaluator;
+}
+
+StatusOr<EvalMetrics> Evaluator::run(
+    const std::function<void(uint64_t, const EvalAccumulator &)> &onBatch) {
+  EvalAccumulator accumulator(data.dim(), numLatents);
+  uint64_t total = rows(), done = 0, batch = 0;
+  std::vector<Modality> modality(batchSize);
+  while (done < total) {
+    uint64_t want = std::min(batchSize, total - done);
+    // The last partial batch re-sizes the batch buffers once.
+    if (exec->batchSize() != want) {
+      Status status = exec->setBatchSize(want);
+      if (!status.isOk())
+        return status;
+    }
+    uint64_t got =
+        loader.next({exec->buffer(xIndex), modality.data(), nullptr, nullptr});
+    if (got != want)
+      return Status::error(data.path(),
+                           "the data loader returned " + std::to_string(got) +
+                               " rows, expected " + std::to_string(want));
+    // Models that filter or select by modality read its code per row.
+    if (modalityIndex >= 0)
+      for (uint64_t r = 0; r < got; ++r)
+        exec->buffer(modalityIndex)[r] = static_cast<float>(modality[r]);
+    Status status = exec->run("forward", {});
+    if (!status.isOk())
+      return status;
+    std::optional<double> loss;
+    if (lossIndex >= 0)
+      loss = *exec->buffer(lossIndex);
+    accumulator.add(exec->buffer(xIndex), exec->buffer(xhatIndex),
+                    exec->buffer(zIndex), got, modality.data(), loss);
+    done += got;
+    ++batch;
+    if (onBatch)
+      onBatch(batch, accumulator);
+  }
+  return accumulator.finalize();
+}
