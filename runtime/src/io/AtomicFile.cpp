@@ -24,6 +24,16 @@ static std::string errnoText() { return std::strerror(errno); }
 StatusOr<AtomicFileWriter> AtomicFileWriter::create(const std::string &path) {
   AtomicFileWriter writer;
   writer.targetPath = path;
+  // A device or pipe (/dev/null, /dev/stdout) is written in place: renaming
+  // a file over it would replace the device node.
+  struct stat target;
+  if (::stat(path.c_str(), &target) == 0 && !S_ISREG(target.st_mode) &&
+      !S_ISDIR(target.st_mode)) {
+    writer.fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (writer.fd < 0)
+      return Status::error(path, "cannot open output: " + errnoText());
+    return writer;
+  }
   std::vector<char> name(path.begin(), path.end());
   const char suffix[] = ".tmp.XXXXXX";
   name.insert(name.end(), suffix, suffix + sizeof(suffix));
@@ -87,6 +97,14 @@ Status AtomicFileWriter::padTo(size_t alignment) {
 }
 
 Status AtomicFileWriter::commit() {
+  if (tempPath.empty()) { // a device or pipe, written in place
+    int status = ::close(fd);
+    fd = -1;
+    committed = true;
+    if (status != 0)
+      return Status::error(targetPath, "close failed: " + errnoText());
+    return Status::ok();
+  }
   if (::fsync(fd) != 0)
     return Status::error(targetPath, "fsync failed: " + errnoText());
   if (::close(fd) != 0) {

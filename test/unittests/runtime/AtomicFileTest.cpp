@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <sys/stat.h>
+#include <thread>
 
 using namespace prism;
 using namespace prism::test;
@@ -26,6 +29,31 @@ TEST(AtomicFileTest, CommitReplacesTheTarget) {
   }
   EXPECT_EQ(contentsOf(dir.path("out")), "new");
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"out"});
+}
+
+// A rename over a device or pipe (`-o /dev/null`) would replace the node
+// with a regular file: such targets are written in place.
+TEST(AtomicFileTest, WritesIntoAPipeInPlace) {
+  TempDir dir;
+  std::string pipe = dir.path("pipe");
+  ASSERT_EQ(::mkfifo(pipe.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(pipe, std::ios::binary);
+    received.assign(std::istreambuf_iterator<char>(in), {});
+  });
+  {
+    StatusOr<AtomicFileWriter> writer = AtomicFileWriter::create(pipe);
+    ASSERT_TRUE(writer.isOk());
+    ASSERT_TRUE(writer->write("through", 7).isOk());
+    ASSERT_TRUE(writer->commit().isOk());
+  }
+  reader.join();
+  EXPECT_EQ(received, "through");
+  struct stat info;
+  ASSERT_EQ(::stat(pipe.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISFIFO(info.st_mode)) << "the pipe was replaced";
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"pipe"});
 }
 
 TEST(AtomicFileTest, AbandonedWriteLeavesNothing) {
