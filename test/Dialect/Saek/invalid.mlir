@@ -179,3 +179,19 @@ func.func @project_rank(%w: tensor<8xf32>) {
   %r = saek.project_tangent %w, %w, axis = 1 : tensor<8xf32>
   return
 }
+
+// -----
+
+func.func @gather_shape(%x: tensor<?x16xf32>, %i: tensor<?x4xi32>) {
+  // expected-error @+1 {{'saek.gather' op result must have the shape of the indices, 'tensor<?x4xi32>', got 'tensor<?x5xf32>'}}
+  %r = saek.gather %x, %i : tensor<?x16xf32>, tensor<?x4xi32> -> tensor<?x5xf32>
+  return
+}
+
+// -----
+
+func.func @batch_topk_k(%x: tensor<?x16xf32>) {
+  // expected-error @+1 {{'saek.batch_topk' op k must be in 1..16, got 0}}
+  %r = saek.batch_topk %x, k = 0 mask : tensor<?x16xf32>
+  return
+}

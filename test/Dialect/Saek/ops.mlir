@@ -24,6 +24,10 @@ func.func @kernels(%x: tensor<?x8xf32>, %W: tensor<8x16xf32>, %b: tensor<16xf32>
       : tensor<?x4xf32>, tensor<?x4xi32>, tensor<?x8xf32> -> tensor<8x16xf32>
   // CHECK: saek.scatter_dense
   %z = saek.scatter_dense %v, %i, n = 16 : tensor<?x4xf32>, tensor<?x4xi32> -> tensor<?x16xf32>
+  // CHECK: saek.gather %{{.*}}, %{{.*}} : tensor<?x16xf32>, tensor<?x4xi32> -> tensor<?x4xf32>
+  %zg = saek.gather %z, %i : tensor<?x16xf32>, tensor<?x4xi32> -> tensor<?x4xf32>
+  // CHECK: saek.batch_topk %{{.*}}, k = 4 mask : tensor<?x16xf32>
+  %bm = saek.batch_topk %z, k = 4 mask : tensor<?x16xf32>
   // CHECK: saek.project_tangent %{{.*}}, axis = 1
   %g2 = saek.project_tangent %gD, %D, axis = 1 : tensor<16x8xf32>
   // CHECK: saek.adam

@@ -35,6 +35,14 @@ Value prism::conversion::floatConstant(OpBuilder &builder, Location loc,
                                    builder.getFloatAttr(type, value));
 }
 
+Value prism::conversion::scalarTensor(OpBuilder &builder, Location loc,
+                                      Type element, double value) {
+  return arith::ConstantOp::create(
+      builder, loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, element),
+                             builder.getFloatAttr(element, value)));
+}
+
 Value prism::conversion::filledTensor(OpBuilder &builder, Location loc,
                                       RankedTensorType type, Value batch,
                                       double value) {
@@ -147,10 +155,7 @@ Value prism::conversion::sizeOf(OpBuilder &builder, Location loc, Value value,
       staticCount *= static_cast<double>(type.getDimSize(i));
   }
   if (dynamicAxis < 0)
-    return arith::ConstantOp::create(
-        builder, loc,
-        DenseElementsAttr::get(scalarType,
-                               builder.getFloatAttr(element, staticCount)));
+    return scalarTensor(builder, loc, element, staticCount);
   // Counts the rows at run time: one loop over the dynamic axis that adds
   // the static part of the count per row and reads nothing.
   MLIRContext *context = builder.getContext();

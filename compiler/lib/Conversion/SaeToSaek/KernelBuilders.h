@@ -66,6 +66,10 @@ mlir::Value buildReduction(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::Value floatConstant(mlir::OpBuilder &builder, mlir::Location loc,
                           mlir::Type type, double value);
 
+/// A rank-0 tensor constant holding `value`, of `element` type.
+mlir::Value scalarTensor(mlir::OpBuilder &builder, mlir::Location loc,
+                         mlir::Type element, double value);
+
 /// 1.0 where `condition` holds, else 0.0, in `type`.
 mlir::Value boolToFloat(mlir::OpBuilder &builder, mlir::Location loc,
                         mlir::Value condition, mlir::Type type);

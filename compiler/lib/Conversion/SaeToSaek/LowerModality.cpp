@@ -190,13 +190,9 @@ struct DecomposeDist : OpRewritePattern<sae::DistOp> {
     Value rowsA = sae::BroadcastOp::create(rewriter, loc, squaredNorms(a), dots,
                                            int64_t(1));
     Value sum = sae::AddOp::create(rewriter, loc, rowsA, squaredNorms(b));
-    auto scalarType = RankedTensorType::get(
-        {}, cast<RankedTensorType>(dots.getType()).getElementType());
-    Value two = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(
-            scalarType,
-            rewriter.getFloatAttr(scalarType.getElementType(), 2.0)));
+    Value two = scalarTensor(
+        rewriter, loc, cast<RankedTensorType>(dots.getType()).getElementType(),
+        2.0);
     Value squared = sae::SubOp::create(
         rewriter, loc, sum, sae::MulOp::create(rewriter, loc, two, dots));
     Value clamped = sae::ReluOp::create(rewriter, loc, squared);

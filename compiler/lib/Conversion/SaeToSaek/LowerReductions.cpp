@@ -56,6 +56,15 @@ Value sumOf(OpBuilder &builder, Location loc, ValueRange inputs,
       });
 }
 
+Value sumOfSquares(OpBuilder &builder, Location loc, Value input,
+                   RankedTensorType resultType, AffineMap map, Value batch) {
+  return sumOf(
+      builder, loc, input, resultType, map, batch,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        return arith::MulFOp::create(b, l, args[0], args[0]).getResult();
+      });
+}
+
 struct LowerReduce : OpRewritePattern<sae::ReduceOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -93,11 +102,7 @@ struct LowerReduce : OpRewritePattern<sae::ReduceOp> {
                      });
       break;
     case sae::ReduceKind::Norm: {
-      Value squares = sumOf(
-          rewriter, loc, input, type, map, batch,
-          [](OpBuilder &b, Location l, ValueRange args) {
-            return arith::MulFOp::create(b, l, args[0], args[0]).getResult();
-          });
+      Value squares = sumOfSquares(rewriter, loc, input, type, map, batch);
       result = buildElementwise(
           rewriter, loc, type, squares, batch,
           [](OpBuilder &b, Location l, ValueRange args) -> Value {
@@ -256,11 +261,8 @@ struct LowerNormalize : OpRewritePattern<sae::NormalizeOp> {
         if (i != *axis)
           normShape.push_back(type.getDimSize(i));
     auto normType = RankedTensorType::get(normShape, type.getElementType());
-    Value squares = sumOf(
-        rewriter, loc, op.getInput(), normType, reduced, batch,
-        [](OpBuilder &b, Location l, ValueRange args) {
-          return arith::MulFOp::create(b, l, args[0], args[0]).getResult();
-        });
+    Value squares =
+        sumOfSquares(rewriter, loc, op.getInput(), normType, reduced, batch);
     Value result = buildMapped(
         rewriter, loc, type, {op.getInput(), squares},
         {AffineMap::getMultiDimIdentityMap(type.getRank(), context), reduced},

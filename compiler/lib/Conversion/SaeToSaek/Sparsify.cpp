@@ -47,11 +47,9 @@ constexpr double kSentinel = 1.0e38;
 /// A rank-0 constant of `like`'s element type.
 Value scalarOf(PatternRewriter &rewriter, Location loc, Value like,
                double value) {
-  Type element = cast<RankedTensorType>(like.getType()).getElementType();
-  return arith::ConstantOp::create(
-      rewriter, loc,
-      DenseElementsAttr::get(RankedTensorType::get({}, element),
-                             rewriter.getFloatAttr(element, value)));
+  return scalarTensor(rewriter, loc,
+                      cast<RankedTensorType>(like.getType()).getElementType(),
+                      value);
 }
 
 bool isBatchMatrix(Value value) {
@@ -116,6 +114,15 @@ std::optional<SparseCode> matchCode(PatternRewriter &rewriter, Value value) {
   if (auto scatter = value.getDefiningOp<saek::ScatterDenseOp>())
     return SparseCode{scatter.getValues(), scatter.getIndices(), n};
   if (auto topk = value.getDefiningOp<sae::TopKOp>()) {
+    // topk(relu(x)) = relu of topk(x)'s values: ReLU is monotone, and where
+    // fewer than k entries are positive both keep zeros. This spares the
+    // [B, n] ReLU pass.
+    if (auto relu = topk.getInput().getDefiningOp<sae::ReluOp>()) {
+      saek::TopKOp kept =
+          topkOf(rewriter, loc, relu.getInput(), topk.getK(), false);
+      Value values = sae::ReluOp::create(rewriter, loc, kept.getValues());
+      return SparseCode{values, kept.getIndices(), n};
+    }
     saek::TopKOp kept =
         topkOf(rewriter, loc, topk.getInput(), topk.getK(), false);
     return SparseCode{kept.getValues(), kept.getIndices(), n};
@@ -135,6 +142,11 @@ std::optional<SparseCode> matchCode(PatternRewriter &rewriter, Value value) {
         mask.getK() <= n) {
       bool byAbs = mask.getKind() == sae::SelectKind::TopKAbs;
       Value input = mask.getInput();
+      // The mask of topk(relu(x)) may as well select on x: the entries the
+      // two choices differ in are ReLU zeros, whose gradient is zero.
+      Value selectOn = input;
+      if (auto relu = input.getDefiningOp<sae::ReluOp>(); relu && !byAbs)
+        selectOn = relu.getInput();
       Value among = mask.getAmong();
       if (among) {
         // Ineligible latents drop far below any real value, so they rank
@@ -149,10 +161,11 @@ std::optional<SparseCode> matchCode(PatternRewriter &rewriter, Value value) {
             rewriter, loc, input,
             sae::MulOp::create(rewriter, loc, ineligible,
                                scalarOf(rewriter, loc, among, kSentinel)));
+        selectOn = input;
       }
-      saek::TopKOp kept = topkOf(rewriter, loc, input, mask.getK(), byAbs);
+      saek::TopKOp kept = topkOf(rewriter, loc, selectOn, mask.getK(), byAbs);
       Value values =
-          dense == mask.getInput() && !among
+          dense == mask.getInput() && selectOn == input && !among
               ? kept.getValues()
               : gatherEntries(rewriter, loc, dense, kept.getIndices());
       if (among) {
@@ -173,6 +186,24 @@ std::optional<SparseCode> matchCode(PatternRewriter &rewriter, Value value) {
     }
   }
   return std::nullopt;
+}
+
+/// Whether `value` is a code, without building its values.
+bool isCode(Value value) {
+  if (!isBatchMatrix(value))
+    return false;
+  Operation *op = value.getDefiningOp();
+  if (isa_and_nonnull<saek::ScatterDenseOp, sae::TopKOp, sae::TopKAbsOp>(op))
+    return true;
+  auto mul = dyn_cast_or_null<sae::MulOp>(op);
+  if (!mul || mul.getLhs().getType() != mul.getRhs().getType())
+    return false;
+  for (Value operand : mul->getOperands())
+    if (auto mask = operand.getDefiningOp<sae::SelectMaskOp>();
+        (mask && mask.getKind() != sae::SelectKind::BatchTopK) ||
+        isCode(operand))
+      return true;
+  return false;
 }
 
 /// code @ W  ->  saek.gather_decode;  codeᵀ @ G  ->  saek.scatter_rows;
@@ -218,6 +249,69 @@ struct SparsifyProduct : OpRewritePattern<sae::MatmulOp> {
       }
     }
     return failure();
+  }
+};
+
+/// The batch sum of a code, Σ_rows code -> [n] or [1, n]: its values
+/// scattered into n sums, B·k adds instead of a [B, n] column sum.
+struct SparsifyBatchSum : OpRewritePattern<sae::UnbroadcastOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(sae::UnbroadcastOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    bool rowSum = (type.getRank() == 1) ||
+                  (type.getRank() == 2 && type.getDimSize(0) == 1);
+    if (!rowSum)
+      return failure();
+    Value input = op.getInput();
+    // Σ_rows (A + B) = Σ_rows A + Σ_rows B when a term is a code (the code
+    // gradient of TopK plus AuxK's).
+    if (auto sum = input.getDefiningOp<sae::AddOp>();
+        sum && sum.getLhs().getType() == input.getType() &&
+        sum.getRhs().getType() == input.getType() &&
+        (isCode(sum.getLhs()) || isCode(sum.getRhs()))) {
+      Location loc = op.getLoc();
+      Value lhs = sae::UnbroadcastOp::create(rewriter, loc, type, sum.getLhs());
+      Value rhs = sae::UnbroadcastOp::create(rewriter, loc, type, sum.getRhs());
+      rewriter.replaceOpWithNewOp<sae::AddOp>(op, lhs, rhs);
+      return success();
+    }
+    std::optional<SparseCode> code = matchCode(rewriter, input);
+    if (!code || type.getNumElements() != code->n)
+      return failure();
+    rewriter.replaceOpWithNewOp<saek::ScatterSumOp>(op, type, code->values,
+                                                    code->indices, code->n);
+    return success();
+  }
+};
+
+/// The training statistics of a code: non-zero entries per row (L0) are
+/// counted among its k values, rows per latent (fired) by a scatter-sum of
+/// their non-zero tests.
+struct SparsifyCount : OpRewritePattern<sae::ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(sae::ReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<int64_t> axis = op.getAxis();
+    if (op.getKind() != sae::ReduceKind::Count || !axis)
+      return failure();
+    std::optional<SparseCode> code = matchCode(rewriter, op.getInput());
+    if (!code)
+      return failure();
+    Location loc = op.getLoc();
+    if (*axis == 1) {
+      rewriter.replaceOpWithNewOp<sae::ReduceOp>(
+          op, op.getType(), op.getKindAttr(), code->values, op.getAxisAttr());
+      return success();
+    }
+    Value nonZero =
+        sae::CmpOp::create(rewriter, loc, sae::CmpPredicate::NE, code->values,
+                           scalarOf(rewriter, loc, code->values, 0.0));
+    rewriter.replaceOpWithNewOp<saek::ScatterSumOp>(op, op.getType(), nonZero,
+                                                    code->indices, code->n);
+    return success();
   }
 };
 
@@ -272,13 +366,7 @@ struct DecomposeAuxK : OpRewritePattern<sae::AuxKOp> {
     Location loc = op.getLoc();
     Value dead = op.getDeadMask();
     if (!dead) {
-      auto type = cast<RankedTensorType>(op.getType());
-      rewriter.replaceOp(
-          op,
-          arith::ConstantOp::create(
-              rewriter, loc,
-              DenseElementsAttr::get(
-                  type, rewriter.getFloatAttr(type.getElementType(), 0.0))));
+      rewriter.replaceOp(op, scalarOf(rewriter, loc, op.getResult(), 0.0));
       return success();
     }
     Value mask = sae::SelectMaskOp::create(rewriter, loc, sae::SelectKind::TopK,
@@ -325,5 +413,6 @@ struct SaeSparsifyPass : prism::impl::SaeSparsifyBase<SaeSparsifyPass> {
 void prism::conversion::populateSparsifyPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
   patterns.add<DecomposeAuxK, SumBeforeProduct>(context, /*benefit=*/3);
-  patterns.add<SparsifyProduct>(context, /*benefit=*/2);
+  patterns.add<SparsifyProduct, SparsifyBatchSum, SparsifyCount>(context,
+                                                                 /*benefit=*/2);
 }

@@ -97,6 +97,11 @@ private:
   };
   std::vector<ArenaSlice> arenaSlices;
   DenseMap<Value, Value> copiedInits; // linalg results that start as a copy
+  // Results the entry returns into the buffer of one of its arguments
+  // (updated parameters and state), keyed by the result.
+  DenseMap<Value, BlockArgument> returnedInto;
+  void findUpdatedBuffers();
+  bool canWriteInto(Operation &op, BlockArgument arg);
   unsigned nextKernel = 0;
 };
 
@@ -163,7 +168,57 @@ LogicalResult FunctionEmitter::bindArguments(ProgramEntry &entry) {
   return success();
 }
 
+void FunctionEmitter::findUpdatedBuffers() {
+  Block &body = func.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
+    StringRef resultAttr, argAttr;
+    if (auto name = func.getResultAttrOfType<StringAttr>(i, "sae.param_out")) {
+      resultAttr = name.getValue();
+      argAttr = "sae.param";
+    } else if (auto state =
+                   func.getResultAttrOfType<StringAttr>(i, "sae.state_out")) {
+      resultAttr = state.getValue();
+      argAttr = "sae.state";
+    } else {
+      continue;
+    }
+    for (BlockArgument arg : func.getArguments())
+      if (auto name =
+              func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), argAttr);
+          name && name.getValue() == resultAttr && value.hasOneUse())
+        returnedInto[value] = arg;
+  }
+}
+
+/// Whether `op` may write its result straight into `arg`'s buffer: every
+/// other read of `arg` comes before it, and the op reads each element of
+/// its operands before writing that element (Adam) or reads another tensor
+/// (the normalisation after it).
+bool FunctionEmitter::canWriteInto(Operation &op, BlockArgument arg) {
+  if (isa<saek::UnitNormOp>(op) &&
+      llvm::is_contained(op.getOperands(), Value(arg)))
+    return false;
+  return llvm::all_of(arg.getUsers(), [&](Operation *user) {
+    return user == &op || user->isBeforeInBlock(&op);
+  });
+}
+
 LogicalResult FunctionEmitter::assignStorage(Operation &op) {
+  // Updated parameters and state go straight into their buffers when
+  // nothing reads the old values afterwards: no copy at the end.
+  if (isa<saek::AdamOp, saek::UnitNormOp>(op)) {
+    for (Value result : op.getResults()) {
+      auto it = returnedInto.find(result);
+      if (it != returnedInto.end() && canWriteInto(op, it->second)) {
+        Storage shared = storage(it->second);
+        storages[result] = std::move(shared);
+      } else {
+        storages[result] = allocate(cast<RankedTensorType>(result.getType()));
+      }
+    }
+    return success();
+  }
   // Ops whose result is the storage of an operand.
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
     for (auto [init, result] :
@@ -536,6 +591,14 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
            << real(gather.getResult()) << ");\n";
         return success();
       })
+      .Case([&](saek::ScatterSumOp scatter) {
+        std::vector<std::string> code = dims(scatter.getValues());
+        os << "  prism_scatter_sum(" << real(scatter.getValues()) << ", "
+           << real(scatter.getIndices()) << ", " << code[0] << ", " << code[1]
+           << ", " << scatter.getN() << ", " << real(scatter.getResult())
+           << ");\n";
+        return success();
+      })
       .Case([&](saek::BatchTopKOp topk) {
         std::vector<std::string> in = dims(topk.getInput());
         os << "  prism_batch_topk(" << real(topk.getInput()) << ", " << in[0]
@@ -553,10 +616,15 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
            << real(adam.getV()) << ", " << storage(adam.getParam()).size()
            << ", *" << real(adam.getLr()) << ", *" << real(adam.getBc1())
            << ", *" << real(adam.getBc2()) << ", " << attr(adam.getBeta1())
-           << ", " << attr(adam.getBeta2()) << ", " << attr(adam.getEps())
-           << ", " << attr(adam.getWeightDecay()) << ", "
-           << real(adam.getNewParam()) << ", " << real(adam.getNewM()) << ", "
-           << real(adam.getNewV()) << ");\n";
+           << ", " << attr(adam.getBeta2()) << ", "
+           << ExpressionPrinter::formatReal(1.0 -
+                                            adam.getBeta1().convertToDouble())
+           << ", "
+           << ExpressionPrinter::formatReal(1.0 -
+                                            adam.getBeta2().convertToDouble())
+           << ", " << attr(adam.getEps()) << ", " << attr(adam.getWeightDecay())
+           << ", " << real(adam.getNewParam()) << ", " << real(adam.getNewM())
+           << ", " << real(adam.getNewV()) << ");\n";
         return success();
       })
       .Case([&](saek::UnitNormOp norm) {
@@ -623,6 +691,7 @@ LogicalResult FunctionEmitter::emit() {
   entry.symbol = "prism_" + entry.name;
   if (failed(bindArguments(entry)))
     return failure();
+  findUpdatedBuffers();
   Block &body = func.getBody().front();
   for (Operation &op : body.without_terminator())
     if (failed(assignStorage(op)))

@@ -188,6 +188,15 @@ static inline void prism_gather(const real *x, const int32_t *indices,
       out[r * k + j] = x[r * n + indices[r * k + j]];
 }
 
+// out[i] = sum of values[r, j] over the entries with indices[r, j] = i.
+static inline void prism_scatter_sum(const real *values, const int32_t *indices,
+                                     int64_t rows, int64_t k, int64_t n,
+                                     real *out) {
+  std::fill(out, out + n, (real)0);
+  for (int64_t e = 0; e < rows * k; ++e)
+    out[indices[e]] += values[e];
+}
+
 // Keeps the rows * k largest entries of x [rows, n] (ties to the lower
 // row-major index): their values, or 1 with asMask; 0 elsewhere.
 static inline void prism_batch_topk(const real *x, int64_t rows, int64_t n,
@@ -213,12 +222,14 @@ static inline void prism_batch_topk(const real *x, int64_t rows, int64_t n,
 // One bias-corrected Adam step with decoupled weight decay (see saek.adam).
 static inline void prism_adam(const real *p, const real *g, const real *m,
                        const real *v, int64_t size, real lr, real bc1,
-                       real bc2, real beta1, real beta2, real eps,
+                       real bc2, real beta1, real beta2,
+                       real oneMinusBeta1, real oneMinusBeta2, real eps,
                        real decay, real *pOut, real *mOut, real *vOut) {
+  // 1 - beta comes folded in double: 1 - 0.999f in float is 0.00099998713.
 #pragma omp parallel for
   for (int64_t i = 0; i < size; ++i) {
-    const real mi = beta1 * m[i] + (1 - beta1) * g[i];
-    const real vi = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+    const real mi = beta1 * m[i] + oneMinusBeta1 * g[i];
+    const real vi = beta2 * v[i] + oneMinusBeta2 * g[i] * g[i];
     const real step = (mi / bc1) / (std::sqrt(vi / bc2) + eps) + decay * p[i];
     mOut[i] = mi;
     vOut[i] = vi;

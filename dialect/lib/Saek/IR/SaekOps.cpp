@@ -88,6 +88,14 @@ LogicalResult GemmOp::verify() {
   return success();
 }
 
+/// k of a per-row or per-batch selection from `input` ([B, n]).
+static LogicalResult checkK(Operation *op, RankedTensorType input, int64_t k) {
+  if (k < 1 || (!input.isDynamicDim(1) && k > input.getDimSize(1)))
+    return op->emitOpError()
+           << "k must be in 1.." << input.getDimSize(1) << ", got " << k;
+  return success();
+}
+
 LogicalResult TopKOp::verify() {
   Operation *op = getOperation();
   if (failed(checkRank(op, "input", getInput(), 2)) ||
@@ -95,9 +103,8 @@ LogicalResult TopKOp::verify() {
     return failure();
   RankedTensorType input = tensorType(getInput());
   int64_t k = getK();
-  if (k < 1 || (!input.isDynamicDim(1) && k > input.getDimSize(1)))
-    return emitOpError() << "k must be in 1.." << input.getDimSize(1)
-                         << ", got " << k;
+  if (failed(checkK(getOperation(), input, k)))
+    return failure();
   RankedTensorType values = tensorType(getValues());
   if (failed(checkDim(op, "result rows", input.getDimSize(0),
                       values.getDimSize(0))))
@@ -199,15 +206,23 @@ LogicalResult GatherOp::verify() {
   return success();
 }
 
+LogicalResult ScatterSumOp::verify() {
+  if (failed(checkCode(getOperation(), getValues(), getIndices())))
+    return failure();
+  RankedTensorType result = tensorType(getResult());
+  bool vector = result.getRank() == 1 && result.getDimSize(0) == getN();
+  bool row = result.getRank() == 2 && result.getDimSize(0) == 1 &&
+             result.getDimSize(1) == getN();
+  if (!vector && !row)
+    return emitOpError() << "result must be [" << getN() << "] or [1, "
+                         << getN() << "], got " << result;
+  return success();
+}
+
 LogicalResult BatchTopKOp::verify() {
   if (failed(checkRank(getOperation(), "input", getInput(), 2)))
     return failure();
-  RankedTensorType input = tensorType(getInput());
-  int64_t k = getK();
-  if (k < 1 || (!input.isDynamicDim(1) && k > input.getDimSize(1)))
-    return emitOpError() << "k must be in 1.." << input.getDimSize(1)
-                         << ", got " << k;
-  return success();
+  return checkK(getOperation(), tensorType(getInput()), getK());
 }
 
 LogicalResult AdamOp::verify() {

@@ -176,6 +176,29 @@ def Saek_GatherOp : Saek_Op<"gather", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Saek_ScatterSumOp : Saek_Op<"scatter_sum", [Pure]> {
+  let summary = "sums a sparse code over the batch, per latent";
+  let description = [{
+    `result[i] = Σ_{b, j : indices[b, j] = i} values[b, j]` for `i < n`:
+    the batch sum of the dense code (a bias gradient, or with 0/1 values
+    the rows in which each latent fired) without forming it. The result
+    has `n` entries, shaped `[n]` or `[1, n]`.
+
+    ```mlir
+    %gb = saek.scatter_sum %gv, %i, n = 4096
+        : tensor<?x32xf32>, tensor<?x32xi32> -> tensor<4096xf32>
+    ```
+  }];
+  let arguments = (ins Saek_FloatTensor:$values, Saek_IndexTensor:$indices,
+                       I64Attr:$n);
+  let results = (outs Saek_FloatTensor:$result);
+  let assemblyFormat = [{
+    $values `,` $indices `,` `n` `=` $n attr-dict `:` type($values) `,`
+    type($indices) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Saek_BatchTopKOp : Saek_Op<"batch_topk", [Pure,
     AllTypesMatch<["input", "result"]>]> {
   let summary = "keeps the B·k largest entries of a whole batch";
