@@ -18,6 +18,7 @@ const char *prism::target::getCpuPrelude() {
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 #ifdef _OPENMP
 #include <omp.h>
@@ -67,28 +68,40 @@ static inline void prism_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
 }
 
 // Per row of x [rows, n]: the k largest entries (by |x| with byAbs) in
-// descending order, ties to the lower index, and their columns.
+// descending order, ties to the lower index, and their columns. One pass
+// keeps the best k in a heap whose top is the worst of them, so most
+// entries cost one comparison; then the k are sorted.
 static inline void prism_topk(const real *x, int64_t rows, int64_t n, int64_t k,
-                       bool byAbs, real *values, int32_t *indices) {
+                              bool byAbs, real *values, int32_t *indices) {
 #pragma omp parallel
   {
-    std::vector<int32_t> order(n);
+    std::vector<std::pair<real, int32_t>> best(k);
+    // a before b: larger key, or the same key at a lower index.
+    auto before = [](const std::pair<real, int32_t> &a,
+                     const std::pair<real, int32_t> &b) {
+      return a.first > b.first || (a.first == b.first && a.second < b.second);
+    };
 #pragma omp for
     for (int64_t r = 0; r < rows; ++r) {
       const real *row = x + r * n;
-      auto key = [&](int32_t i) { return byAbs ? std::fabs(row[i]) : row[i]; };
-      auto before = [&](int32_t a, int32_t b) {
-        real ka = key(a), kb = key(b);
-        return ka > kb || (ka == kb && a < b);
-      };
-      for (int64_t i = 0; i < n; ++i)
-        order[i] = (int32_t)i;
-      std::nth_element(order.begin(), order.begin() + (k - 1), order.end(),
-                       before);
-      std::sort(order.begin(), order.begin() + k, before);
+      auto key = [&](int64_t i) { return byAbs ? std::fabs(row[i]) : row[i]; };
+      for (int64_t i = 0; i < k; ++i)
+        best[i] = {key(i), (int32_t)i};
+      // With `before` as the heap's "less", the top is the worst kept entry.
+      std::make_heap(best.begin(), best.end(), before);
+      for (int64_t i = k; i < n; ++i) {
+        const real candidate = key(i);
+        // A later index loses ties, so it must be strictly larger.
+        if (!(candidate > best.front().first))
+          continue;
+        std::pop_heap(best.begin(), best.end(), before);
+        best.back() = {candidate, (int32_t)i};
+        std::push_heap(best.begin(), best.end(), before);
+      }
+      std::sort(best.begin(), best.end(), before);
       for (int64_t j = 0; j < k; ++j) {
-        values[r * k + j] = row[order[j]];
-        indices[r * k + j] = order[j];
+        values[r * k + j] = row[best[j].second];
+        indices[r * k + j] = best[j].second;
       }
     }
   }
@@ -148,7 +161,8 @@ static inline void prism_scatter_rows(const real *values, const int32_t *indices
     // Each thread owns the latents [lo, hi). The transposed form adds rows
     // into a private [hi - lo, d] block and transposes it once: adding
     // straight into columns of [d, n] would stride n per element.
-    std::vector<real> block(transposed ? (hi - lo) * d : 0);
+    static thread_local std::vector<real> block;
+    block.assign(transposed ? (hi - lo) * d : 0, (real)0);
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t j = 0; j < k; ++j) {
         const int64_t i = indices[r * k + j];
