@@ -1,6 +1,7 @@
 //===- Evaluator.cpp - Running a trained model over a dataset -------------===//
 
 #include "prism/runtime/Evaluator.h"
+#include "prism/runtime/ProgramInputs.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -153,12 +154,9 @@ Evaluator::create(const Program &program, const Dataset &data,
   Status status = checkEvalContract(info, path);
   if (!status.isOk())
     return status;
-  const BufferInfo &x = info.buffers[info.findBuffer("x")];
-  if (static_cast<uint64_t>(x.shape[1]) != data.dim())
-    return Status::error(data.path(),
-                         "dataset dimension " + std::to_string(data.dim()) +
-                             " does not match the program's input x[batch, " +
-                             std::to_string(x.shape[1]) + "] (" + path + ")");
+  status = checkDatasetWidth(info, path, data);
+  if (!status.isOk())
+    return status;
   if (options.batch == 0)
     return Status::error(path, "the batch size must be positive");
 
@@ -233,9 +231,7 @@ Evaluator::create(const Program &program, const Dataset &data,
   evaluator->zIndex = info.findBuffer("z");
   evaluator->numLatents =
       static_cast<uint64_t>(info.buffers[evaluator->zIndex].shape[1]);
-  int modality = info.findBuffer("modality");
-  if (modality >= 0 && info.buffers[modality].kind == BufferKind::Input)
-    evaluator->modalityIndex = modality;
+  evaluator->modalityIndex = findModalityInput(info);
   int loss = info.findBuffer("loss");
   const EntryPointInfo &forward = *info.findEntryPoint("forward");
   if (loss >= 0 && info.buffers[loss].kind == BufferKind::Output &&
@@ -266,8 +262,7 @@ StatusOr<EvalMetrics> Evaluator::run(
                                " rows, expected " + std::to_string(want));
     // Models that filter or select by modality read its code per row.
     if (modalityIndex >= 0)
-      for (uint64_t r = 0; r < got; ++r)
-        exec->buffer(modalityIndex)[r] = static_cast<float>(modality[r]);
+      writeModalityCodes(modality.data(), got, exec->buffer(modalityIndex));
     Status status = exec->run("forward", {});
     if (!status.isOk())
       return status;

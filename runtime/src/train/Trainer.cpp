@@ -4,6 +4,7 @@
 #include "prism/runtime/AtomicFile.h"
 #include "prism/runtime/Checkpoint.h"
 #include "prism/runtime/Init.h"
+#include "prism/runtime/ProgramInputs.h"
 
 #include <nlohmann/json.hpp>
 
@@ -119,12 +120,9 @@ Trainer::create(const Program &program, const Dataset &data,
   Status status = checkTrainContract(info, path);
   if (!status.isOk())
     return status;
-  const BufferInfo &x = info.buffers[info.findBuffer("x")];
-  if (static_cast<uint64_t>(x.shape[1]) != data.dim())
-    return Status::error(data.path(),
-                         "dataset dimension " + std::to_string(data.dim()) +
-                             " does not match the program's input x[batch, " +
-                             std::to_string(x.shape[1]) + "] (" + path + ")");
+  status = checkDatasetWidth(info, path, data);
+  if (!status.isOk())
+    return status;
 
   TrainConfig config = info.train ? *info.train : TrainConfig();
   TrainPlan plan;
@@ -183,11 +181,9 @@ Trainer::create(const Program &program, const Dataset &data,
   trainer->lossIndex = info.findBuffer("loss");
   trainer->l0Index = info.findBuffer("l0");
   trainer->firedIndex = info.findBuffer("fired");
-  int modality = info.findBuffer("modality");
-  if (modality >= 0 && info.buffers[modality].kind == BufferKind::Input) {
-    trainer->modalityIndex = modality;
+  trainer->modalityIndex = findModalityInput(info);
+  if (trainer->modalityIndex >= 0)
     trainer->batchModality.resize(plan.batch);
-  }
   return trainer;
 }
 
@@ -463,8 +459,8 @@ Trainer::run(const std::function<void(const StepMetrics &)> &onStep) {
       batch.modality = batchModality.data();
     uint64_t rows = loader.next(batch);
     if (modalityIndex >= 0)
-      for (uint64_t r = 0; r < rows; ++r)
-        exec->buffer(modalityIndex)[r] = static_cast<float>(batchModality[r]);
+      writeModalityCodes(batchModality.data(), rows,
+                         exec->buffer(modalityIndex));
     double lr = settings.schedule.at(t);
     for (size_t i = 0; i < scalars.size(); ++i) {
       const std::string &name = entry.scalars[i];
