@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, imports the bundled real
 # CLIP embeddings (500 COCO image-caption pairs), trains the TopK SAE of
-# examples/topk.sae on them on the CPU and prints its metrics.
+# examples/topk.sae on them on the CPU and prints its metrics (prism eval).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -19,5 +19,8 @@ RUN=out/topk-coco500
 rm -rf "$RUN"
 build/bin/prism train examples/topk.sae --data out/coco500.pemb \
   --steps 1000 --batch 256 --seed 0 --log-every 100 -o "$RUN"
-echo "metrics (every 100 steps): $RUN/metrics.jsonl"
+echo "training metrics (every 100 steps): $RUN/metrics.jsonl"
 tail -n 3 "$RUN/metrics.jsonl"
+# R² (both definitions), L0 and dead latents of the final checkpoint, overall
+# and per modality.
+build/bin/prism eval "$RUN" --data out/coco500.pemb -o "$RUN/eval.json"
