@@ -39,12 +39,15 @@ func.func @topk.forward(%x: tensor<?x4xf32> {sae.input = "x"},
 // CHECK: typedef PRISM_REAL real;
 // CHECK-LABEL: extern "C" int prism_forward(void *const *buffers, const int64_t *dims, const float *scalars) {
 // CHECK: const int64_t B = dims[0];
-// The buffer plan: one aligned arena slice per scratch tensor.
+// The buffer plan: one arena of aligned slots; tensors whose lifetimes do
+// not overlap share one.
 // CHECK: const int64_t o0 = 0;
 // CHECK-NEXT: const int64_t o1 = o0 + prism_pad((int64_t)B * (int64_t)6);
-// CHECK: arenaStorage.resize(o5 + prism_pad(1));
+// CHECK: arenaStorage.resize(o4 + prism_pad(1));
 // CHECK: real *s0 = arena + o0;
 // CHECK: int32_t *s2 = (int32_t *)(arena + o2);
+// The dense code takes the slot of the pre-activations, dead after top-k.
+// CHECK: real *s4 = arena + o0;
 // Arguments, then results, index the program's buffer table.
 // CHECK: prism_gemm(false, false, B, 6, 4, ((real *)buffers[0]), ((real *)buffers[1]), s0, ((real *)buffers[2]), false);
 // CHECK-NEXT: prism_topk(s0, B, 6, 2, false, s1, s2);

@@ -96,6 +96,8 @@ private:
     bool isIndex;
   };
   std::vector<ArenaSlice> arenaSlices;
+  std::vector<unsigned> planSlots(Block &body,
+                                  std::vector<const ArenaSlice *> &slots);
   DenseMap<Value, Value> copiedInits; // linalg results that start as a copy
   // Results the entry returns into the buffer of one of its arguments
   // (updated parameters and state), keyed by the result.
@@ -684,6 +686,68 @@ LogicalResult FunctionEmitter::emitReturn(func::ReturnOp op,
   return success();
 }
 
+/// The buffer plan: the arena slot of each slice. A slice takes over the
+/// slot of one that holds as many elements of the same kind and whose last
+/// reader runs before the slice's first writer; otherwise it gets a new one.
+std::vector<unsigned>
+FunctionEmitter::planSlots(Block &body,
+                           std::vector<const ArenaSlice *> &slots) {
+  DenseMap<StringRef, unsigned> sliceOf;
+  for (auto [i, slice] : llvm::enumerate(arenaSlices))
+    sliceOf[slice.name] = i;
+  const unsigned never = ~0u;
+  std::vector<unsigned> firstWrite(arenaSlices.size(), never);
+  std::vector<unsigned> lastRead(arenaSlices.size(), 0);
+  unsigned index = 0;
+  auto sliceOfValue = [&](Value value) -> std::optional<unsigned> {
+    auto it = storages.find(value);
+    if (it == storages.end())
+      return std::nullopt;
+    auto slice = sliceOf.find(it->second.pointer);
+    if (slice == sliceOf.end())
+      return std::nullopt;
+    return slice->second;
+  };
+  for (Operation &op : body) {
+    for (Value operand : op.getOperands())
+      if (std::optional<unsigned> slice = sliceOfValue(operand))
+        lastRead[*slice] = std::max(lastRead[*slice], index);
+    for (Value result : op.getResults())
+      if (std::optional<unsigned> slice = sliceOfValue(result)) {
+        firstWrite[*slice] = std::min(firstWrite[*slice], index);
+        lastRead[*slice] = std::max(lastRead[*slice], index);
+      }
+    ++index;
+  }
+  std::vector<unsigned> order(arenaSlices.size());
+  for (unsigned i = 0; i < order.size(); ++i)
+    order[i] = i;
+  llvm::stable_sort(order, [&](unsigned a, unsigned b) {
+    return firstWrite[a] < firstWrite[b];
+  });
+  std::vector<unsigned> slotOf(arenaSlices.size());
+  std::vector<unsigned> busyUntil;
+  for (unsigned slice : order) {
+    const ArenaSlice &want = arenaSlices[slice];
+    std::optional<unsigned> chosen;
+    for (auto [slot, occupant] : llvm::enumerate(slots))
+      if (occupant->elements == want.elements &&
+          occupant->isIndex == want.isIndex && firstWrite[slice] != never &&
+          busyUntil[slot] < firstWrite[slice]) {
+        chosen = slot;
+        break;
+      }
+    if (!chosen) {
+      chosen = slots.size();
+      slots.push_back(&want);
+      busyUntil.push_back(0);
+    }
+    slotOf[slice] = *chosen;
+    busyUntil[*chosen] = firstWrite[slice] == never ? never : lastRead[slice];
+  }
+  return slotOf;
+}
+
 LogicalResult FunctionEmitter::emit() {
   auto entryName = func->getAttrOfType<StringAttr>("sae.entry");
   ProgramEntry entry;
@@ -707,23 +771,23 @@ LogicalResult FunctionEmitter::emit() {
     os << "  real scalar_" << i << " = (real)scalars[" << i << "]; // "
        << entry.scalars[i] << "\n";
   os << "  static thread_local std::vector<real> arenaStorage;\n";
-  // The buffer plan: one arena, a 64-byte aligned slice per scratch tensor.
+  // The buffer plan: one arena of 64-byte aligned slots, each shared by
+  // scratch tensors whose lifetimes do not overlap.
+  std::vector<const ArenaSlice *> slots;
+  std::vector<unsigned> slotOf = planSlots(body, slots);
   std::string offset = "0";
-  std::vector<std::string> offsets;
-  for (const ArenaSlice &slice : arenaSlices) {
-    offsets.push_back(offset);
-    os << "  const int64_t o" << offsets.size() - 1 << " = " << offset << ";\n";
-    offset = "o" + std::to_string(offsets.size() - 1) + " + prism_pad(" +
-             slice.elements + ")";
+  for (auto [i, slot] : llvm::enumerate(slots)) {
+    os << "  const int64_t o" << i << " = " << offset << ";\n";
+    offset = "o" + std::to_string(i) + " + prism_pad(" + slot->elements + ")";
   }
   os << "  arenaStorage.resize(" << offset << ");\n";
   os << "  real *arena = arenaStorage.data();\n  (void)arena;\n";
   for (auto [i, slice] : llvm::enumerate(arenaSlices)) {
     if (slice.isIndex)
-      os << "  int32_t *" << slice.name << " = (int32_t *)(arena + o" << i
-         << ");\n";
+      os << "  int32_t *" << slice.name << " = (int32_t *)(arena + o"
+         << slotOf[i] << ");\n";
     else
-      os << "  real *" << slice.name << " = arena + o" << i << ";\n";
+      os << "  real *" << slice.name << " = arena + o" << slotOf[i] << ";\n";
   }
   for (Operation &op : body.without_terminator())
     if (failed(emitOp(op)))
