@@ -35,11 +35,10 @@ plus the rounding of the parameter itself (|p| <= ~1, ulp 6e-8), i.e. a few
 1e-5 relative for the loss of each step (measured: 3.4e-6 at most) and 2e-5
 absolute for the parameters and the first moments, leave ~10x room for that
 and are still far below what a wrong step would give (lr = 1e-3 per step).
-The second moments compare relative to their largest entry, within 5e-5:
-the compiled Adam computes 1 - beta2 in float32 from beta2 = 0.999f, which is
-0.00099998713, 1.3e-5 below PyTorch's 0.001 (its 1 - beta2 is a Python
-double), so v is off by 1.3e-5 relative throughout (measured: 1.8e-5 at
-most); the step sees that only through sqrt(v), 6.5e-6 relative.
+The second moments compare relative to their largest entry, within 5e-6:
+squares of gradients that agree to a few 1e-7 (measured: 5.7e-7 at most).
+(Before prismc folded 1 - beta2 in double it was 1 - 0.999f = 0.00099998713
+in float32, 1.3e-5 below PyTorch's 0.001, and v was off by 1.8e-5.)
 
 A top-k selection that flips on a near-tie would make the runs diverge by
 O(lr); the check of `fired` per step (exact counts) would show it. The data
@@ -76,7 +75,7 @@ BETAS = (0.0, 0.999) if MODEL == "jumprelu" else (0.9, 0.999)
 LAMBDA = {"relu_l1": np.float32(0.05), "jumprelu": np.float32(0.01)}
 BANDWIDTH = np.float32(0.05)
 AUX_WEIGHT = 1 / 32
-LOSS_TOL, PARAM_TOL, V_TOL = 1e-5, 2e-5, 5e-5
+LOSS_TOL, PARAM_TOL, V_TOL = 1e-5, 2e-5, 5e-6
 MIN_GAP = 2e-4
 CONSTRAINED = MODEL != "relu_l1"  # W_dec : unit_rows
 torch.set_num_threads(1)
