@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "prism/runtime/Program.h"
+#include "prism/runtime/Support.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -25,17 +26,6 @@
 #include <vector>
 
 using namespace prism;
-
-/// The shortest decimal that reads back as `value`.
-static std::string number(double value) {
-  char text[32];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof(text), "%.*g", digits, value);
-    if (std::strtod(text, nullptr) == value)
-      break;
-  }
-  return text;
-}
 
 template <typename T> static std::string list(const std::vector<T> &values) {
   std::ostringstream text;
@@ -62,16 +52,18 @@ int main(int argc, char **argv) {
   std::cout << "model " << info.modelName << "\n";
   std::cout << "target " << targetName(info.target) << "\n";
   for (const auto &[name, value] : info.hypers)
-    std::cout << "hyper " << name << " " << number(value) << "\n";
+    std::cout << "hyper " << name << " " << shortestDecimal(value) << "\n";
   if (info.train) {
     const TrainConfig &t = *info.train;
-    std::cout << "train optimizer=" << t.optimizer << " lr=" << number(t.lr)
-              << " beta1=" << number(t.beta1) << " beta2=" << number(t.beta2)
-              << " eps=" << number(t.eps)
-              << " weight_decay=" << number(t.weightDecay)
+    std::cout << "train optimizer=" << t.optimizer
+              << " lr=" << shortestDecimal(t.lr)
+              << " beta1=" << shortestDecimal(t.beta1)
+              << " beta2=" << shortestDecimal(t.beta2)
+              << " eps=" << shortestDecimal(t.eps)
+              << " weight_decay=" << shortestDecimal(t.weightDecay)
               << " schedule=" << t.schedule << " warmup_steps=" << t.warmupSteps
-              << " warmup_epochs=" << number(t.warmupEpochs)
-              << " min_lr=" << number(t.minLr) << " batch=" << t.batch
+              << " warmup_epochs=" << shortestDecimal(t.warmupEpochs)
+              << " min_lr=" << shortestDecimal(t.minLr) << " batch=" << t.batch
               << " steps=" << t.steps << " epochs=" << t.epochs
               << " seed=" << t.seed << " dead_window=" << t.deadWindow << "\n";
   } else {
@@ -85,9 +77,10 @@ int main(int argc, char **argv) {
     if (b.init.kind != InitKind::None) {
       std::cout << " init=" << initKindName(b.init.kind);
       if (b.init.kind == InitKind::Constant)
-        std::cout << " value=" << number(b.init.value);
+        std::cout << " value=" << shortestDecimal(b.init.value);
       if (b.init.kind == InitKind::Normal)
-        std::cout << " std=" << number(b.init.std) << " seed=" << b.init.seed;
+        std::cout << " std=" << shortestDecimal(b.init.std)
+                  << " seed=" << b.init.seed;
       if (!b.init.source.empty())
         std::cout << " source=" << b.init.source;
     }

@@ -6,6 +6,7 @@
 
 #include "prism/Dialect/Sae/IR/SaeOps.h"
 #include "prism/Dialect/Saek/IR/SaekOps.h"
+#include "prism/runtime/Support.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -33,18 +34,6 @@ static std::string shapeText(const std::vector<int64_t> &shape) {
   for (size_t i = 0; i < shape.size(); ++i)
     text += (i ? ", " : "") + std::to_string(shape[i]);
   return text + "]";
-}
-
-/// The shortest decimal that reads back as `value` ("0.999", not
-/// "9.990000e-01").
-static std::string numberText(double value) {
-  char text[32];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof(text), "%.*g", digits, value);
-    if (std::strtod(text, nullptr) == value)
-      break;
-  }
-  return text;
 }
 
 static BufferKind bufferKind(BufferRole role) {
@@ -430,9 +419,10 @@ LogicalResult Packer::checkAdamBetas(func::FuncOp step) {
     if (beta1 == config.beta1 && beta2 == config.beta2)
       return WalkResult::advance();
     adam.emitError("saek.adam decays its moments with betas (")
-        << numberText(beta1) << ", " << numberText(beta2)
-        << "), but the train configuration says (" << numberText(config.beta1)
-        << ", " << numberText(config.beta2)
+        << shortestDecimal(beta1) << ", " << shortestDecimal(beta2)
+        << "), but the train configuration says ("
+        << shortestDecimal(config.beta1) << ", "
+        << shortestDecimal(config.beta2)
         << "), from which the runtime computes the bias corrections";
     return WalkResult::interrupt();
   });

@@ -1,6 +1,7 @@
 //===- Evaluator.cpp - Running a trained model over a dataset -------------===//
 
 #include "prism/runtime/Evaluator.h"
+#include "prism/runtime/Checkpoint.h"
 #include "prism/runtime/ProgramInputs.h"
 
 #include <algorithm>
@@ -124,28 +125,6 @@ StatusOr<Checkpoint> prism::loadEvalCheckpoint(const ProgramInfo &info,
   return loadCheckpointDirectory(path, expected);
 }
 
-/// Parses an unsigned decimal or a %a double from checkpoint metadata.
-static bool parseMeta(const std::map<std::string, std::string> &meta,
-                      const std::string &key, double &out) {
-  auto it = meta.find(key);
-  if (it == meta.end() || it->second.empty())
-    return false;
-  char *end = nullptr;
-  out = std::strtod(it->second.c_str(), &end);
-  return *end == '\0';
-}
-
-static bool parseMeta(const std::map<std::string, std::string> &meta,
-                      const std::string &key, uint64_t &out) {
-  auto it = meta.find(key);
-  if (it == meta.end() || it->second.empty())
-    return false;
-  char *end = nullptr;
-  errno = 0;
-  out = std::strtoull(it->second.c_str(), &end, 10);
-  return errno == 0 && *end == '\0';
-}
-
 StatusOr<std::unique_ptr<Evaluator>>
 Evaluator::create(const Program &program, const Dataset &data,
                   const Checkpoint &checkpoint, const EvalOptions &options) {
@@ -167,8 +146,8 @@ Evaluator::create(const Program &program, const Dataset &data,
   uint64_t seed = 0;
   if (options.split == EvalSplit::HeldOut) {
     const std::string where = checkpoint.directory + "/state.safetensors";
-    if (!parseMeta(checkpoint.stateMetadata, "holdout", holdout) ||
-        !parseMeta(checkpoint.stateMetadata, "seed", seed))
+    if (!readMeta(checkpoint.stateMetadata, "holdout", holdout) ||
+        !readMeta(checkpoint.stateMetadata, "seed", seed))
       return Status::error(where, "the checkpoint does not record the run's "
                                   "held-out split (holdout and seed); "
                                   "evaluate --split all");

@@ -2,6 +2,8 @@
 
 #include "prism/runtime/Support.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 uint64_t prism::fnv1a64(const uint8_t *bytes, size_t size) {
@@ -15,6 +17,16 @@ uint64_t prism::fnv1a64(const uint8_t *bytes, size_t size) {
 
 uint64_t prism::fnv1a64(const std::string &text) {
   return fnv1a64(reinterpret_cast<const uint8_t *>(text.data()), text.size());
+}
+
+std::string prism::shortestDecimal(double value) {
+  char text[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof(text), "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value)
+      break;
+  }
+  return text;
 }
 
 std::string prism::utcNow() {

@@ -632,3 +632,30 @@ prism::loadCheckpoint(const std::string &runDir,
     return status;
   return std::move(*chosen);
 }
+
+std::string prism::formatMetaDouble(double value) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%a", value);
+  return text;
+}
+
+bool prism::readMeta(const std::map<std::string, std::string> &meta,
+                     const std::string &key, uint64_t &out) {
+  auto it = meta.find(key);
+  if (it == meta.end() || it->second.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  out = std::strtoull(it->second.c_str(), &end, 10);
+  return errno == 0 && *end == '\0';
+}
+
+bool prism::readMeta(const std::map<std::string, std::string> &meta,
+                     const std::string &key, double &out) {
+  auto it = meta.find(key);
+  if (it == meta.end() || it->second.empty())
+    return false;
+  char *end = nullptr;
+  out = std::strtod(it->second.c_str(), &end);
+  return *end == '\0';
+}

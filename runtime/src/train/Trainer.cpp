@@ -217,12 +217,6 @@ Status Trainer::initialize() {
 // Checkpoints
 //===----------------------------------------------------------------------===//
 
-static std::string hexDouble(double value) {
-  char text[64];
-  std::snprintf(text, sizeof(text), "%a", value);
-  return text;
-}
-
 static std::vector<uint64_t> concreteShape(const BufferInfo &buffer) {
   return buffer.concreteShape(0);
 }
@@ -262,36 +256,14 @@ Status Trainer::writeCheckpoint() {
   meta["step"] = std::to_string(done);
   meta["seed"] = std::to_string(settings.seed);
   meta["batch"] = std::to_string(settings.batch);
-  meta["holdout"] = hexDouble(settings.holdout);
+  meta["holdout"] = formatMetaDouble(settings.holdout);
   meta["total_steps"] = std::to_string(settings.totalSteps);
   meta["loader"] = loader.position().str();
-  meta["metrics.loss_sum"] = hexDouble(lossSum);
-  meta["metrics.l0_sum"] = hexDouble(l0Sum);
+  meta["metrics.loss_sum"] = formatMetaDouble(lossSum);
+  meta["metrics.l0_sum"] = formatMetaDouble(l0Sum);
   meta["metrics.count"] = std::to_string(sumCount);
   CheckpointWriter writer(options.runDir);
   return writer.write(checkpoint);
-}
-
-/// Parses an unsigned decimal or a %a double from checkpoint metadata.
-static bool parseMeta(const std::map<std::string, std::string> &meta,
-                      const std::string &key, uint64_t &out) {
-  auto it = meta.find(key);
-  if (it == meta.end() || it->second.empty())
-    return false;
-  char *end = nullptr;
-  errno = 0;
-  out = std::strtoull(it->second.c_str(), &end, 10);
-  return errno == 0 && *end == '\0';
-}
-
-static bool parseMeta(const std::map<std::string, std::string> &meta,
-                      const std::string &key, double &out) {
-  auto it = meta.find(key);
-  if (it == meta.end() || it->second.empty())
-    return false;
-  char *end = nullptr;
-  out = std::strtod(it->second.c_str(), &end);
-  return *end == '\0';
 }
 
 Status Trainer::resume(std::vector<std::string> &warnings) {
@@ -313,12 +285,11 @@ Status Trainer::resume(std::vector<std::string> &warnings) {
 
   uint64_t step = 0, seed = 0, batch = 0, count = 0;
   double holdout = 0, lossTotal = 0, l0Total = 0;
-  if (!parseMeta(meta, "step", step) || !parseMeta(meta, "seed", seed) ||
-      !parseMeta(meta, "batch", batch) ||
-      !parseMeta(meta, "holdout", holdout) ||
-      !parseMeta(meta, "metrics.count", count) ||
-      !parseMeta(meta, "metrics.loss_sum", lossTotal) ||
-      !parseMeta(meta, "metrics.l0_sum", l0Total) || !meta.count("loader"))
+  if (!readMeta(meta, "step", step) || !readMeta(meta, "seed", seed) ||
+      !readMeta(meta, "batch", batch) || !readMeta(meta, "holdout", holdout) ||
+      !readMeta(meta, "metrics.count", count) ||
+      !readMeta(meta, "metrics.loss_sum", lossTotal) ||
+      !readMeta(meta, "metrics.l0_sum", l0Total) || !meta.count("loader"))
     return Status::error(where, "the checkpoint lacks the training state "
                                 "(step, seed, batch, holdout, loader, "
                                 "metrics sums); it was not written by "

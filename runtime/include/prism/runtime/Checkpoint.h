@@ -92,6 +92,17 @@ struct Checkpoint {
   const Tensor *stateTensor(const std::string &name) const;
 };
 
+/// Exact scalars in `stateMetadata`: counters as decimals, doubles as %a
+/// hexadecimal floats, which round-trip bit for bit.
+std::string formatMetaDouble(double value);
+
+/// Reads `key` of `meta` as written above; false when it is missing or not
+/// a whole number (a double).
+bool readMeta(const std::map<std::string, std::string> &meta,
+              const std::string &key, uint64_t &out);
+bool readMeta(const std::map<std::string, std::string> &meta,
+              const std::string &key, double &out);
+
 /// The name and shape a caller requires of a tensor.
 struct TensorSpec {
   std::string name;

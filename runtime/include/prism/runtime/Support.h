@@ -1,7 +1,7 @@
 //===- Support.h - Small helpers the runtime shares -------------*- C++ -*-===//
 //
-// Content fingerprints and timestamps used by several writers (datasets,
-// synthetic data, checkpoints, run records).
+// Content fingerprints, timestamps and number formatting used by several
+// writers (datasets, synthetic data, checkpoints, run records, programs).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +19,10 @@ uint64_t fnv1a64(const uint8_t *bytes, size_t size);
 
 /// FNV-1a 64-bit of `text`.
 uint64_t fnv1a64(const std::string &text);
+
+/// The shortest decimal that reads back as `value` ("0.999", not
+/// "9.990000e-01").
+std::string shortestDecimal(double value);
 
 /// The current time as ISO 8601 UTC, e.g. `2026-11-23T13:45:00Z`.
 std::string utcNow();
