@@ -42,7 +42,7 @@ struct ConvertSaeToSaekPass
     populateReductionLowerings(patterns);
     populateStructuredLowerings(patterns);
     // AuxK decomposes into ops the sets above lower.
-    populateSparsifyPatterns(patterns);
+    populateAuxKDecomposition(patterns);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
     WalkResult remaining =

@@ -139,6 +139,21 @@ Value prism::conversion::buildReduction(OpBuilder &builder, Location loc,
   return generic.getResult(0);
 }
 
+prism::saek::TopKOp prism::conversion::buildTopK(OpBuilder &builder,
+                                                 Location loc, Value input,
+                                                 int64_t k, bool byAbs) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto values =
+      RankedTensorType::get({type.getDimSize(0), k}, type.getElementType());
+  auto indices =
+      RankedTensorType::get({type.getDimSize(0), k}, builder.getI32Type());
+  auto topk =
+      prism::saek::TopKOp::create(builder, loc, values, indices, input, k);
+  if (byAbs)
+    topk.setAbs(true);
+  return topk;
+}
+
 Value prism::conversion::sizeOf(OpBuilder &builder, Location loc, Value value,
                                 std::optional<int64_t> axis, Value batch) {
   auto type = cast<RankedTensorType>(value.getType());

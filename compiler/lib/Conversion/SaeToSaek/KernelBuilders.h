@@ -9,6 +9,8 @@
 #ifndef PRISM_CONVERSION_SAETOSAEK_KERNELBUILDERS_H
 #define PRISM_CONVERSION_SAETOSAEK_KERNELBUILDERS_H
 
+#include "prism/Dialect/Saek/IR/SaekOps.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 
@@ -73,6 +75,11 @@ mlir::Value scalarTensor(mlir::OpBuilder &builder, mlir::Location loc,
 /// 1.0 where `condition` holds, else 0.0, in `type`.
 mlir::Value boolToFloat(mlir::OpBuilder &builder, mlir::Location loc,
                         mlir::Value condition, mlir::Type type);
+
+/// The values `[B, k]` and i32 indices `[B, k]` of the k entries a per-row
+/// selection of `input` (`[B, n]`) keeps, by |x| with `byAbs`.
+prism::saek::TopKOp buildTopK(mlir::OpBuilder &builder, mlir::Location loc,
+                              mlir::Value input, int64_t k, bool byAbs);
 
 /// The number of entries of `value` (along `axis`, or all) as a rank-0
 /// tensor; a dynamic axis is counted at run time.

@@ -177,13 +177,8 @@ struct DecomposeDist : OpRewritePattern<sae::DistOp> {
     Value a = op.getLhs(), b = op.getRhs();
     auto squaredNorms = [&](Value rows) {
       Value squares = sae::MulOp::create(rewriter, loc, rows, rows);
-      auto type = cast<RankedTensorType>(rows.getType());
-      auto result =
-          RankedTensorType::get({type.getDimSize(0)}, type.getElementType());
-      return sae::ReduceOp::create(
-          rewriter, loc, result,
-          sae::ReduceKindAttr::get(rewriter.getContext(), sae::ReduceKind::Sum),
-          squares, rewriter.getI64IntegerAttr(1));
+      return sae::ReduceOp::create(rewriter, loc, sae::ReduceKind::Sum, squares,
+                                   int64_t(1));
     };
     Value dots = sae::MatmulOp::create(
         rewriter, loc, a, sae::TransposeOp::create(rewriter, loc, b));

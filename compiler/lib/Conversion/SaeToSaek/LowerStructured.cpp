@@ -133,20 +133,6 @@ struct LowerPad : OpRewritePattern<sae::PadOp> {
   }
 };
 
-/// The values and indices of the k entries a per-row selection keeps.
-saek::TopKOp selectTopK(OpBuilder &builder, Location loc, Value input,
-                        int64_t k, bool byAbs) {
-  auto type = cast<RankedTensorType>(input.getType());
-  Type element = type.getElementType();
-  auto values = RankedTensorType::get({type.getDimSize(0), k}, element);
-  auto indices =
-      RankedTensorType::get({type.getDimSize(0), k}, builder.getI32Type());
-  auto topk = saek::TopKOp::create(builder, loc, values, indices, input, k);
-  if (byAbs)
-    topk.setAbs(true);
-  return topk;
-}
-
 template <typename OpTy, bool byAbs> struct LowerTopK : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
@@ -156,7 +142,7 @@ template <typename OpTy, bool byAbs> struct LowerTopK : OpRewritePattern<OpTy> {
     if (type.getRank() != 2 || type.isDynamicDim(1))
       return rewriter.notifyMatchFailure(op, "needs [B, n] with static n");
     saek::TopKOp topk =
-        selectTopK(rewriter, op.getLoc(), op.getInput(), op.getK(), byAbs);
+        buildTopK(rewriter, op.getLoc(), op.getInput(), op.getK(), byAbs);
     rewriter.replaceOpWithNewOp<saek::ScatterDenseOp>(
         op, type, topk.getValues(), topk.getIndices(), type.getDimSize(1));
     return success();
@@ -208,8 +194,8 @@ struct LowerSelectMask : OpRewritePattern<sae::SelectMaskOp> {
                               -std::numeric_limits<double>::infinity()));
           });
     int64_t k = std::min<int64_t>(op.getK(), type.getDimSize(1));
-    saek::TopKOp topk = selectTopK(rewriter, loc, input, k,
-                                   op.getKind() == sae::SelectKind::TopKAbs);
+    saek::TopKOp topk = buildTopK(rewriter, loc, input, k,
+                                  op.getKind() == sae::SelectKind::TopKAbs);
     Value kept = buildElementwise(
         rewriter, loc, cast<RankedTensorType>(topk.getValues().getType()),
         topk.getValues(), batch, [](OpBuilder &b, Location l, ValueRange args) {

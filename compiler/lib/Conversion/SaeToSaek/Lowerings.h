@@ -35,7 +35,11 @@ void populateModalityPreparation(mlir::RewritePatternSet &patterns);
 /// Modality filters, their adjoints and by_modality selects.
 void populateModalityLowerings(mlir::RewritePatternSet &patterns);
 
-/// Products with top-k codes as sparse kernels.
+/// AuxK as the mse of its sparse decode (0 without dead latents).
+void populateAuxKDecomposition(mlir::RewritePatternSet &patterns);
+
+/// Products with top-k codes as sparse kernels (AuxK's decomposition
+/// included).
 void populateSparsifyPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace prism::conversion

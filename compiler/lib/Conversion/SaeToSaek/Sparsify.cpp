@@ -92,19 +92,6 @@ Value gatherEntries(PatternRewriter &rewriter, Location loc, Value dense,
   return saek::GatherOp::create(rewriter, loc, codeType, dense, indices);
 }
 
-saek::TopKOp topkOf(PatternRewriter &rewriter, Location loc, Value input,
-                    int64_t k, bool byAbs) {
-  auto type = cast<RankedTensorType>(input.getType());
-  auto values =
-      RankedTensorType::get({type.getDimSize(0), k}, type.getElementType());
-  auto indices =
-      RankedTensorType::get({type.getDimSize(0), k}, rewriter.getI32Type());
-  auto topk = saek::TopKOp::create(rewriter, loc, values, indices, input, k);
-  if (byAbs)
-    topk.setAbs(true);
-  return topk;
-}
-
 /// The code `value` is, if it is one; builds its values and indices.
 std::optional<SparseCode> matchCode(PatternRewriter &rewriter, Value value) {
   if (!isBatchMatrix(value))
@@ -119,17 +106,17 @@ std::optional<SparseCode> matchCode(PatternRewriter &rewriter, Value value) {
     // [B, n] ReLU pass.
     if (auto relu = topk.getInput().getDefiningOp<sae::ReluOp>()) {
       saek::TopKOp kept =
-          topkOf(rewriter, loc, relu.getInput(), topk.getK(), false);
+          buildTopK(rewriter, loc, relu.getInput(), topk.getK(), false);
       Value values = sae::ReluOp::create(rewriter, loc, kept.getValues());
       return SparseCode{values, kept.getIndices(), n};
     }
     saek::TopKOp kept =
-        topkOf(rewriter, loc, topk.getInput(), topk.getK(), false);
+        buildTopK(rewriter, loc, topk.getInput(), topk.getK(), false);
     return SparseCode{kept.getValues(), kept.getIndices(), n};
   }
   if (auto topk = value.getDefiningOp<sae::TopKAbsOp>()) {
     saek::TopKOp kept =
-        topkOf(rewriter, loc, topk.getInput(), topk.getK(), true);
+        buildTopK(rewriter, loc, topk.getInput(), topk.getK(), true);
     return SparseCode{kept.getValues(), kept.getIndices(), n};
   }
   auto mul = value.getDefiningOp<sae::MulOp>();
@@ -163,7 +150,8 @@ std::optional<SparseCode> matchCode(PatternRewriter &rewriter, Value value) {
                                scalarOf(rewriter, loc, among, kSentinel)));
         selectOn = input;
       }
-      saek::TopKOp kept = topkOf(rewriter, loc, selectOn, mask.getK(), byAbs);
+      saek::TopKOp kept =
+          buildTopK(rewriter, loc, selectOn, mask.getK(), byAbs);
       Value values =
           dense == mask.getInput() && selectOn == input && !among
               ? kept.getValues()
@@ -277,8 +265,13 @@ struct SparsifyBatchSum : OpRewritePattern<sae::UnbroadcastOp> {
       rewriter.replaceOpWithNewOp<sae::AddOp>(op, lhs, rhs);
       return success();
     }
+    // matchCode builds the code's values, so the shape is checked first.
+    if (!isBatchMatrix(input) ||
+        type.getNumElements() !=
+            cast<RankedTensorType>(input.getType()).getDimSize(1))
+      return failure();
     std::optional<SparseCode> code = matchCode(rewriter, input);
-    if (!code || type.getNumElements() != code->n)
+    if (!code)
       return failure();
     rewriter.replaceOpWithNewOp<saek::ScatterSumOp>(op, type, code->values,
                                                     code->indices, code->n);
@@ -378,11 +371,8 @@ struct DecomposeAuxK : OpRewritePattern<sae::AuxKOp> {
                                     op.getResidual());
     // With no dead latent the selection is empty and AuxK is 0 (not the
     // residual's mse), as the gradient rule and peer libraries have it.
-    auto type = cast<RankedTensorType>(op.getType());
-    Value deadCount = sae::ReduceOp::create(
-        rewriter, loc, type,
-        sae::ReduceKindAttr::get(rewriter.getContext(), sae::ReduceKind::Sum),
-        dead, IntegerAttr());
+    Value deadCount =
+        sae::ReduceOp::create(rewriter, loc, sae::ReduceKind::Sum, dead);
     Value anyDead =
         sae::CmpOp::create(rewriter, loc, sae::CmpPredicate::GT, deadCount,
                            scalarOf(rewriter, loc, dead, 0.0));
@@ -410,9 +400,14 @@ struct SaeSparsifyPass : prism::impl::SaeSparsifyBase<SaeSparsifyPass> {
 
 } // namespace
 
+void prism::conversion::populateAuxKDecomposition(RewritePatternSet &patterns) {
+  patterns.add<DecomposeAuxK>(patterns.getContext(), /*benefit=*/3);
+}
+
 void prism::conversion::populateSparsifyPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<DecomposeAuxK, SumBeforeProduct>(context, /*benefit=*/3);
+  populateAuxKDecomposition(patterns);
+  patterns.add<SumBeforeProduct>(context, /*benefit=*/3);
   patterns.add<SparsifyProduct, SparsifyBatchSum, SparsifyCount>(context,
                                                                  /*benefit=*/2);
 }

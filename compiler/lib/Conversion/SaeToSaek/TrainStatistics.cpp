@@ -30,21 +30,6 @@ int findResult(func::FuncOp func, StringRef attribute, StringRef name) {
   return -1;
 }
 
-Value reduce(OpBuilder &builder, Location loc, sae::ReduceKind kind,
-             Value input, std::optional<int64_t> axis) {
-  auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> shape;
-  if (axis)
-    for (int64_t i = 0; i < type.getRank(); ++i)
-      if (i != *axis)
-        shape.push_back(type.getDimSize(i));
-  auto resultType = RankedTensorType::get(shape, type.getElementType());
-  return sae::ReduceOp::create(
-      builder, loc, resultType,
-      sae::ReduceKindAttr::get(builder.getContext(), kind), input,
-      axis ? builder.getI64IntegerAttr(*axis) : IntegerAttr());
-}
-
 LogicalResult addStatistics(func::FuncOp func) {
   int zIndex = findResult(func, "sae.output", "z");
   int lossIndex = findResult(func, "sae.output", "loss");
@@ -61,9 +46,11 @@ LogicalResult addStatistics(func::FuncOp func) {
 
   OpBuilder builder(ret);
   Location loc = ret.getLoc();
-  Value perRow = reduce(builder, loc, sae::ReduceKind::Count, z, 1);
-  Value l0 = reduce(builder, loc, sae::ReduceKind::Mean, perRow, std::nullopt);
-  Value fired = reduce(builder, loc, sae::ReduceKind::Count, z, 0);
+  Value perRow =
+      sae::ReduceOp::create(builder, loc, sae::ReduceKind::Count, z, 1);
+  Value l0 = sae::ReduceOp::create(builder, loc, sae::ReduceKind::Mean, perRow);
+  Value fired =
+      sae::ReduceOp::create(builder, loc, sae::ReduceKind::Count, z, 0);
 
   MLIRContext *context = func.getContext();
   auto named = [&](StringRef attribute, StringRef name) {

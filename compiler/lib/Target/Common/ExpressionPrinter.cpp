@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 using namespace mlir;
 using namespace prism::target;
@@ -18,25 +19,26 @@ void ExpressionPrinter::bind(Value value, std::string expression) {
   names[value] = std::move(expression);
 }
 
+/// The C literal of a scalar float or integer constant, if `value` is one.
+static std::optional<std::string> scalarLiteral(Value value) {
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  if (auto real = dyn_cast<FloatAttr>(constant.getValue()))
+    return ExpressionPrinter::formatReal(real.getValueAsDouble());
+  if (auto integer = dyn_cast<IntegerAttr>(constant.getValue()))
+    return std::to_string(integer.getInt());
+  return std::nullopt;
+}
+
 std::string ExpressionPrinter::get(Value value) const {
   auto it = names.find(value);
   if (it != names.end())
     return it->second;
   // Canonicalisation hoists scalar constants out of kernel bodies.
-  auto constant = value.getDefiningOp<arith::ConstantOp>();
-  assert(constant && "value printed before its definition");
-  if (auto real = dyn_cast<FloatAttr>(constant.getValue()))
-    return formatReal(real.getValueAsDouble());
-  return std::to_string(cast<IntegerAttr>(constant.getValue()).getInt());
-}
-
-/// Whether `get` can print `value`: bound, or a scalar constant.
-static bool isPrintable(const llvm::DenseMap<Value, std::string> &names,
-                        Value value) {
-  if (names.count(value))
-    return true;
-  auto constant = value.getDefiningOp<arith::ConstantOp>();
-  return constant && isa<FloatAttr, IntegerAttr>(constant.getValue());
+  std::optional<std::string> literal = scalarLiteral(value);
+  assert(literal && "value printed before its definition");
+  return *literal;
 }
 
 std::string ExpressionPrinter::formatReal(double value) {
@@ -115,7 +117,7 @@ LogicalResult
 ExpressionPrinter::printOp(Operation &op, raw_ostream &os,
                            function_ref<std::string(unsigned)> indexName) {
   for (Value operand : op.getOperands())
-    if (!isPrintable(names, operand))
+    if (!names.count(operand) && !scalarLiteral(operand))
       return op.emitOpError("reads a value from outside its kernel that is "
                             "not a scalar constant");
   auto operand = [&](unsigned i) { return get(op.getOperand(i)); };
@@ -132,10 +134,9 @@ ExpressionPrinter::printOp(Operation &op, raw_ostream &os,
   FailureOr<std::string> expression =
       llvm::TypeSwitch<Operation *, FailureOr<std::string>>(&op)
           .Case([&](arith::ConstantOp constant) -> FailureOr<std::string> {
-            if (auto f = dyn_cast<FloatAttr>(constant.getValue()))
-              return formatReal(f.getValueAsDouble());
-            if (auto i = dyn_cast<IntegerAttr>(constant.getValue()))
-              return std::to_string(i.getInt());
+            if (std::optional<std::string> literal =
+                    scalarLiteral(constant.getResult()))
+              return *literal;
             return failure();
           })
           .Case([&](arith::AddFOp) { return infix("+"); })
