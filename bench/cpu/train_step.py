@@ -163,7 +163,7 @@ def main():
         cpp, lay, so = (os.path.join(work, x) for x in ("K.cpp", "L.json", "K.so"))
         t0 = time.perf_counter()
         run([a.prismc, sae, "-emit=cpp", f"-layout={lay}", "-o", cpp])
-        run([a.cxx, "-O3", "-march=x86-64-v2", "-fopenmp", "-fPIC", "-shared",
+        run([a.cxx, "-O3", "-march=x86-64-v2", "-fno-math-errno", "-fopenmp", "-fPIC", "-shared",
              "-I/usr/include/x86_64-linux-gnu/openblas-pthread", cpp, "-o", so, "-lopenblas"])
         build_s = time.perf_counter() - t0
 

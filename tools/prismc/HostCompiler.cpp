@@ -26,7 +26,8 @@ std::vector<std::string> prism::prismc::defaultKernelFlags() {
   // program built here runs on the GPU machines too.
   if (hostArchitecture() == "x86_64")
     flags.push_back("-march=x86-64-v2");
-  for (const char *flag : {"-fopenmp", "-fPIC", "-shared"})
+  // The kernels never read errno; without it sqrt vectorises.
+  for (const char *flag : {"-fno-math-errno", "-fopenmp", "-fPIC", "-shared"})
     flags.push_back(flag);
 #ifdef PRISM_CBLAS_INCLUDE_DIR
   flags.push_back("-I" PRISM_CBLAS_INCLUDE_DIR);
