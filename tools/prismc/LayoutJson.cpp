@@ -20,6 +20,8 @@ const char *prism::prismc::roleName(target::BufferRole role) {
     return "Input";
   case target::BufferRole::Output:
     return "Output";
+  case target::BufferRole::Accumulator:
+    return "Metric";
   }
   llvm_unreachable("unknown buffer role");
 }

@@ -48,6 +48,8 @@ static BufferKind bufferKind(BufferRole role) {
     return BufferKind::Input;
   case BufferRole::Output:
     return BufferKind::Output;
+  case BufferRole::Accumulator:
+    return BufferKind::Metric;
   }
   llvm_unreachable("unknown buffer role");
 }

@@ -312,10 +312,7 @@ static mlir::LogicalResult selectModel(mlir::ModuleOp module,
 static mlir::LogicalResult lowerToKernels(mlir::ModuleOp module) {
 #ifdef PRISM_HAVE_SAE_TO_KERNEL
   mlir::PassManager pm(module.getContext());
-  pm.addPass(sae::createSaeOutlineEntryPoints());
-  pm.addPass(sae::createSaeAutodiff());
-  pm.addPass(sae::createSaeOptimizer());
-  buildSaeToKernelPipeline(pm);
+  buildTrainingPipeline(pm);
   return pm.run(module);
 #else
   const char *what = emitAction == EmitAction::Saek      ? "saek"

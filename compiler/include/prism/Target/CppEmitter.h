@@ -27,6 +27,7 @@ enum class BufferRole {
   ModelState,
   Input,
   Output,
+  Accumulator, // a metrics accumulator, kept across calls
 };
 
 struct ProgramBuffer {

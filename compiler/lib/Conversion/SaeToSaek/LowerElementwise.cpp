@@ -61,6 +61,8 @@ PRISM_ELEMENTWISE(LowerMul, sae::MulOp,
                   arith::MulFOp::create(b, loc, args[0], args[1]))
 PRISM_ELEMENTWISE(LowerDiv, sae::DivOp,
                   arith::DivFOp::create(b, loc, args[0], args[1]))
+PRISM_ELEMENTWISE(LowerMaximum, sae::MaximumOp,
+                  arith::MaximumFOp::create(b, loc, args[0], args[1]))
 PRISM_ELEMENTWISE(LowerPow, sae::PowOp,
                   math::PowFOp::create(b, loc, args[0], args[1]))
 PRISM_ELEMENTWISE(LowerNeg, sae::NegOp, arith::NegFOp::create(b, loc, args[0]))
@@ -160,7 +162,7 @@ struct LowerBroadcast : OpRewritePattern<sae::BroadcastOp> {
 void prism::conversion::populateElementwiseLowerings(
     RewritePatternSet &patterns) {
   patterns
-      .add<LowerAdd, LowerSub, LowerMul, LowerDiv, LowerPow, LowerNeg, LowerAbs,
+      .add<LowerAdd, LowerSub, LowerMul, LowerDiv, LowerMaximum, LowerPow, LowerNeg, LowerAbs,
            LowerSqrt, LowerExp, LowerLog, LowerRelu, LowerDivNoNan,
            LowerJumpRelu, LowerStep, LowerCmp, LowerBroadcast>(
           patterns.getContext());

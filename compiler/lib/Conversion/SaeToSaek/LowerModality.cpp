@@ -58,6 +58,9 @@ std::optional<sae::Modality> filteredModality(Value value) {
     std::optional<sae::Modality> lhs = filteredModality(op->getOperand(0));
     return lhs ? lhs : filteredModality(op->getOperand(1));
   }
+  if (auto reduce = dyn_cast_or_null<sae::ReduceOp>(op);
+      reduce && reduce.getAxis() && *reduce.getAxis() > 0)
+    return filteredModality(reduce.getInput());
   if (auto neg = dyn_cast_or_null<sae::NegOp>(op))
     return filteredModality(neg.getInput());
   return std::nullopt;
@@ -203,6 +206,13 @@ bool isRowLocalUse(OpOperand &use) {
   if (isa<sae::MulOp, sae::NegOp, sae::UnfilterOp, sae::SizeOp, sae::FilterOp,
           func::ReturnOp>(user))
     return true;
+  // A zero row adds nothing to a sum, a count or a norm; a mean or a
+  // maximum within each row leaves it zero.
+  if (auto reduce = dyn_cast<sae::ReduceOp>(user))
+    return reduce.getKind() == sae::ReduceKind::Sum ||
+           reduce.getKind() == sae::ReduceKind::Count ||
+           reduce.getKind() == sae::ReduceKind::Norm ||
+           (reduce.getAxis() && *reduce.getAxis() > 0);
   if (isa<sae::AddOp, sae::SubOp, sae::MseOp>(user)) {
     std::optional<sae::Modality> own = filteredModality(use.get());
     return llvm::all_of(user->getOperands(), [&](Value operand) {
@@ -232,10 +242,12 @@ LogicalResult prism::conversion::prepareModalityRows(func::FuncOp func) {
               << use.getOwner()->getName()
               << "' reads rows filtered by modality in a way the kernels do "
                  "not lower yet (only row-local arithmetic of rows of one "
-                 "modality, mse and size)";
+                 "modality, sums, counts, mse and size)";
           return WalkResult::interrupt();
         }
-        if (isa<sae::AddOp, sae::SubOp, sae::MulOp, sae::NegOp>(use.getOwner()))
+        if (isa<sae::AddOp, sae::SubOp, sae::MulOp, sae::NegOp>(
+                use.getOwner()) ||
+            filteredModality(use.getOwner()->getResult(0)))
           pending.push_back(use.getOwner()->getResult(0));
       }
     }

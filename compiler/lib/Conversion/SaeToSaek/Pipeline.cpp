@@ -23,6 +23,7 @@ void prism::buildSaeToKernelPipeline(OpPassManager &pm) {
 
 void prism::buildTrainingPipeline(OpPassManager &pm) {
   pm.addPass(sae::createSaeOutlineEntryPoints());
+  pm.addPass(sae::createSaePlanMetrics());
   pm.addPass(sae::createSaeAutodiff());
   pm.addPass(sae::createSaeOptimizer());
   buildSaeToKernelPipeline(pm);

@@ -155,10 +155,14 @@ LogicalResult FunctionEmitter::bindArguments(ProgramEntry &entry) {
       name = state.str();
       role = StringRef(name).starts_with("adam.") ? BufferRole::OptimizerState
                                                   : BufferRole::ModelState;
+    } else if (StringAttr accumulator = attr("sae.accumulator")) {
+      name = accumulator.str();
+      role = BufferRole::Accumulator;
     } else {
       return func.emitError("entry argument #")
              << arg.getArgNumber()
-             << " needs sae.input, sae.param, sae.state or sae.scalar";
+             << " needs sae.input, sae.param, sae.state, sae.accumulator or "
+                "sae.scalar";
     }
     int index = layout.findOrAdd(name, role, schemaShape(type));
     if (index < 0)
@@ -667,10 +671,14 @@ LogicalResult FunctionEmitter::emitReturn(func::ReturnOp op,
       name = state.str();
       role = StringRef(name).starts_with("adam.") ? BufferRole::OptimizerState
                                                   : BufferRole::ModelState;
+    } else if (StringAttr accumulator = attr("sae.accumulator")) {
+      name = accumulator.str();
+      role = BufferRole::Accumulator;
     } else {
       return func.emitError("entry result #")
              << i
-             << " needs sae.output, sae.grad, sae.param_out or sae.state_out";
+             << " needs sae.output, sae.grad, sae.param_out, sae.state_out or "
+                "sae.accumulator";
     }
     auto type = cast<RankedTensorType>(value.getType());
     int index = layout.findOrAdd(name, role, schemaShape(type));
@@ -752,7 +760,9 @@ LogicalResult FunctionEmitter::emit() {
   auto entryName = func->getAttrOfType<StringAttr>("sae.entry");
   ProgramEntry entry;
   entry.name = entryName.str();
+  // Entry names may hold dots (metrics.B.pass0); C symbols may not.
   entry.symbol = "prism_" + entry.name;
+  std::replace(entry.symbol.begin(), entry.symbol.end(), '.', '_');
   if (failed(bindArguments(entry)))
     return failure();
   findUpdatedBuffers();

@@ -215,6 +215,9 @@ LogicalResult DivOp::verify() {
 LogicalResult PowOp::verify() {
   return verifyBroadcastOp(*this, getLhs(), getRhs());
 }
+LogicalResult MaximumOp::verify() {
+  return verifyBroadcastOp(*this, getLhs(), getRhs());
+}
 LogicalResult CmpOp::verify() {
   return verifyBroadcastOp(*this, getLhs(), getRhs());
 }

@@ -54,6 +54,21 @@ SmallVector<Value> DivOp::buildVjp(OpBuilder &builder, ValueRange cotangents) {
                                 getRhs().getType()))};
 }
 
+// d max(a, b) = (g · [a >= b], g · [a < b]): ties go to a.
+SmallVector<Value> MaximumOp::buildVjp(OpBuilder &builder,
+                                       ValueRange cotangents) {
+  Location loc = getLoc();
+  Value g = cotangents[0];
+  Value lhsWins =
+      CmpOp::create(builder, loc, CmpPredicate::GE, getLhs(), getRhs());
+  Value rhsWins =
+      CmpOp::create(builder, loc, CmpPredicate::LT, getLhs(), getRhs());
+  return {unbroadcast(builder, loc, mul(builder, loc, g, lhsWins),
+                      getLhs().getType()),
+          unbroadcast(builder, loc, mul(builder, loc, g, rhsWins),
+                      getRhs().getType())};
+}
+
 // d(a ^ b) = (g · b · a^(b − 1), g · a^b · log a).
 SmallVector<Value> PowOp::buildVjp(OpBuilder &builder, ValueRange cotangents) {
   Location loc = getLoc();

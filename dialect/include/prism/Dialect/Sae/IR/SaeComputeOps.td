@@ -106,6 +106,8 @@ def Sae_SubOp : Sae_BinaryOp<"sub", "subtraction">;
 def Sae_MulOp : Sae_BinaryOp<"mul", "multiplication">;
 def Sae_DivOp : Sae_BinaryOp<"div", "division">;
 def Sae_PowOp : Sae_BinaryOp<"pow", "power (lhs raised to rhs)">;
+def Sae_MaximumOp
+    : Sae_BinaryOp<"maximum", "maximum (NaN where either is NaN)">;
 
 def Sae_CmpOp : Sae_Op<"cmp", [Pure]> {
   let summary = "elementwise comparison with broadcasting, as 1.0 or 0.0";

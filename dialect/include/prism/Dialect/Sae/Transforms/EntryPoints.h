@@ -33,6 +33,8 @@ inline constexpr llvm::StringLiteral kInputAttr = "sae.input";
 inline constexpr llvm::StringLiteral kParamAttr = "sae.param";
 inline constexpr llvm::StringLiteral kStateAttr = "sae.state";
 inline constexpr llvm::StringLiteral kScalarAttr = "sae.scalar";
+// Argument and result: a metrics accumulator, read and written back.
+inline constexpr llvm::StringLiteral kAccumulatorAttr = "sae.accumulator";
 
 // Result attributes, each holding a name.
 inline constexpr llvm::StringLiteral kOutputAttr = "sae.output";

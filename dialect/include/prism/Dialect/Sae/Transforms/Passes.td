@@ -27,6 +27,26 @@ def SaeOutlineEntryPoints
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def SaePlanMetrics : Pass<"sae-plan-metrics", "::mlir::ModuleOp"> {
+  let summary = "compiles metrics blocks into streaming entry functions";
+  let description = [{
+    For every `sae.metrics @B` over rows (after -sae-outline-entry-points):
+    each reduction along axis 0 or over all axes of a per-row value becomes
+    accumulators (a sum, a sum and a count for a mean, a running maximum, a
+    sum of squares for a norm), assigned to the first pass over the data,
+    or to the second when it reads the result of another reduction. Adds
+    `@M.metrics.B.init` (the accumulators' start values),
+    `@M.metrics.B.passP` (the forward function's arguments and the
+    accumulators of passes up to P; folds one batch into those of pass P)
+    and `@M.metrics.B.finalize` (the parameters and all accumulators; one
+    `sae.output` "metrics.B.NAME" per metric). Accumulators are tagged
+    `sae.accumulator` as arguments and results. The block is then erased;
+    a block over pairs is erased with a warning (not compiled yet).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 def SaeAutodiff : Pass<"sae-autodiff", "::mlir::ModuleOp"> {
   let summary = "builds the gradient function of every forward function";
   let description = [{
