@@ -152,8 +152,29 @@ func.func @w.forward(%x: tensor<?x4xf32> {sae.input = "x"},
     -> (tensor<f32> {sae.output = "loss"})
     attributes {sae.entry = "forward", sae.model = "w"} {
   %xi = sae.filter %x, image : tensor<?x4xf32>
-  // expected-error @+1 {{'sae.add' reads rows filtered by modality in a way the kernels do not lower yet (only row-local arithmetic of rows of one modality, mse and size)}}
+  // expected-error @+1 {{'sae.add' reads rows filtered by modality in a way the kernels do not lower yet (only row-local arithmetic of rows of one modality, sums, counts, mse and size)}}
   %y = sae.add %xi, %b : tensor<?x4xf32>, tensor<4xf32> -> tensor<?x4xf32>
   %l = sae.mse %y, %y : tensor<?x4xf32>, tensor<?x4xf32> -> tensor<f32>
   return %l : tensor<f32>
+}
+
+// -----
+
+// A sum over rows of filtered rows adds zeros for the other rows; the size
+// of the filtered rows counts the image rows (what a streamed mean divides
+// by).
+
+// CHECK-LABEL: func.func @s.metrics.m.pass0(
+// CHECK-SAME:    %[[X:[a-z0-9]+]]: tensor<?x4xf32> {sae.input = "x"}, %[[MOD:[a-z0-9]+]]: tensor<?xf32> {sae.input = "modality"})
+// CHECK:         linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}} ins(%{{.*}} : tensor<?x4xf32>)
+// CHECK:         linalg.generic {{.*}} ins(%[[MOD]] : tensor<?xf32>)
+// CHECK:           arith.cmpf oeq
+func.func @s.metrics.m.pass0(%x: tensor<?x4xf32> {sae.input = "x"},
+                             %m: tensor<?xf32> {sae.input = "modality"})
+    -> (tensor<4xf32> {sae.accumulator = "a"}, tensor<f32> {sae.accumulator = "c"})
+    attributes {sae.entry = "metrics.m.pass0", sae.model = "s"} {
+  %xi = sae.filter %x, image : tensor<?x4xf32>
+  %s = sae.reduce sum %xi, axis = 0 : tensor<?x4xf32> -> tensor<4xf32>
+  %c = sae.size %xi, axis = 0 : tensor<?x4xf32> -> tensor<f32>
+  return %s, %c : tensor<4xf32>, tensor<f32>
 }
