@@ -9,6 +9,7 @@
 
 #include "EvalCommand.h"
 #include "CommandLine.h"
+#include "CompileModel.h"
 
 #include "prism/runtime/AtomicFile.h"
 #include "prism/runtime/Checkpoint.h"
@@ -40,14 +41,19 @@ static const char kEvalUsage[] =
 Runs a trained model's `forward` over a dataset, in order and in batches (the
 last partial batch included), and reports the default metrics: R² (both
 definitions: r2_per_dim and r2_global_scalar), FVU, MSE, L0 and the dead
-fraction, over all rows and per modality. The model's own `metrics` block is
-not evaluated yet.
+fraction, over all rows and per modality. Then every `metrics ... over rows`
+block compiled into the program (or into --metrics FILE), streamed over the
+same rows in the passes the compiler planned.
 
 options:
   --data DATA             the dataset (.pemb) to evaluate on
   --checkpoint DIR        a checkpoint directory (RUN/checkpoints/step-N) or a
                           run directory (its latest checkpoint); default: the
                           latest checkpoint of RUN_DIR. Needed with a PROGRAM.
+  --metrics FILE.sae      also evaluate the metrics blocks of FILE (which
+                          imports the run's model, e.g. examples/concepts.sae);
+                          compiled with the prismc beside prism for the run's
+                          model. Blocks over pairs are not compiled yet.
   --batch B               rows per forward call (default 1024)
   --split all|holdout     every row (default), or only the rows the run held
                           out with `prism train --holdout`
@@ -61,7 +67,7 @@ Exit status: 0 when done, 1 on an error.
 namespace {
 
 struct EvalArgs {
-  std::string source, data, checkpoint, output;
+  std::string source, data, checkpoint, output, metrics;
   uint64_t batch = 1024;
   EvalSplit split = EvalSplit::All;
 };
@@ -99,6 +105,8 @@ static int parseEvalArgs(ArgCursor &cursor, EvalArgs &out) {
       out.data = value;
     } else if (arg == "--checkpoint") {
       out.checkpoint = value;
+    } else if (arg == "--metrics") {
+      out.metrics = value;
     } else if (arg == "-o" || arg == "--json" || arg == "--output") {
       out.output = value;
     } else if (arg == "--batch") {
@@ -258,6 +266,84 @@ static int fail(const Status &status) {
   return UserError;
 }
 
+/// A metric's values as JSON: a number, or nested arrays by its shape; NaN
+/// and infinities as null.
+static nlohmann::ordered_json metricJson(const BlockMetric &metric) {
+  auto number = [](float v) -> nlohmann::ordered_json {
+    if (!std::isfinite(v))
+      return nullptr;
+    return static_cast<double>(v);
+  };
+  if (metric.shape.empty())
+    return number(metric.values.front());
+  uint64_t inner = 1;
+  for (size_t i = 1; i < metric.shape.size(); ++i)
+    inner *= metric.shape[i];
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (uint64_t r = 0; r < metric.shape[0]; ++r) {
+    if (metric.shape.size() == 1) {
+      rows.push_back(number(metric.values[r]));
+      continue;
+    }
+    nlohmann::ordered_json row = nlohmann::ordered_json::array();
+    for (uint64_t c = 0; c < inner; ++c)
+      row.push_back(number(metric.values[r * inner + c]));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+/// One line per metric of a block: a scalar's value, or an array's shape,
+/// how many of its entries are finite and their mean.
+static void printBlock(std::ostream &out, const std::string &block,
+                       unsigned passes,
+                       const std::vector<BlockMetric> &metrics) {
+  out << "metrics block '" << block << "' (" << passes
+      << (passes == 1 ? " pass" : " passes") << " over the rows):\n";
+  for (const BlockMetric &metric : metrics) {
+    char line[256];
+    if (metric.shape.empty()) {
+      std::snprintf(line, sizeof(line), "  %-12s %.6g\n", metric.name.c_str(),
+                    static_cast<double>(metric.values.front()));
+    } else {
+      std::string shape = "[";
+      for (size_t i = 0; i < metric.shape.size(); ++i)
+        shape += (i ? ", " : "") + std::to_string(metric.shape[i]);
+      shape += "]";
+      double sum = 0;
+      uint64_t finite = 0;
+      for (float v : metric.values)
+        if (std::isfinite(v)) {
+          sum += v;
+          ++finite;
+        }
+      std::snprintf(line, sizeof(line),
+                    "  %-12s %s, %llu finite, mean %s\n", metric.name.c_str(),
+                    shape.c_str(), static_cast<unsigned long long>(finite),
+                    finite ? std::to_string(sum / finite).c_str() : "-");
+    }
+    out << line;
+  }
+}
+
+/// Compiles the metrics file `sae` for `model` into a temporary directory;
+/// returns the program's path there.
+static StatusOr<std::string> compileMetrics(const std::string &sae,
+                                            const std::string &model,
+                                            std::string &directory) {
+  char pattern[] = "/tmp/prism-eval-XXXXXX";
+  if (!::mkdtemp(pattern))
+    return Status::error(sae, std::string("cannot create a temporary "
+                                          "directory to compile it in: ") +
+                                  std::strerror(errno));
+  directory = pattern;
+  std::string out = directory + "/metrics.prism";
+  Status status = compileModel(sae, out, {"-model=" + model});
+  if (!status.isOk())
+    return status;
+  return out;
+}
+
 static int runEval(const EvalArgs &args, const std::string &commandLine) {
   std::string programPath, checkpointPath = args.checkpoint;
   if (isDirectory(args.source)) {
@@ -288,6 +374,44 @@ static int runEval(const EvalArgs &args, const std::string &commandLine) {
   StatusOr<Program> program = Program::open(programPath);
   if (!program.isOk())
     return fail(program.getStatus());
+  // --metrics FILE.sae: the same model compiled with FILE's metrics blocks
+  // replaces the run's program (the checkpoint is checked against it).
+  std::string scratch;
+  struct RemoveScratch {
+    std::string &directory;
+    ~RemoveScratch() {
+      if (directory.empty())
+        return;
+      ::unlink((directory + "/metrics.prism").c_str());
+      ::rmdir(directory.c_str());
+    }
+  } removeScratch{scratch};
+  if (!args.metrics.empty()) {
+    std::string metricsProgram = args.metrics;
+    if (endsWith(args.metrics, ".sae")) {
+      StatusOr<std::string> compiled =
+          compileMetrics(args.metrics, program->info().modelName, scratch);
+      if (!compiled.isOk())
+        return fail(compiled.getStatus());
+      metricsProgram = *compiled;
+    }
+    StatusOr<Program> withMetrics = Program::open(metricsProgram);
+    if (!withMetrics.isOk())
+      return fail(withMetrics.getStatus());
+    if (withMetrics->info().modelName != program->info().modelName)
+      return fail(Status::error(
+          args.metrics, "its metrics are for model '" +
+                            withMetrics->info().modelName + "', but " +
+                            programPath + " trains '" +
+                            program->info().modelName + "'"));
+    if (compiledMetricsBlocks(withMetrics->info()).empty())
+      return fail(Status::error(args.metrics,
+                                "defines no metrics block over rows for "
+                                "model '" +
+                                    program->info().modelName + "'"));
+    program = std::move(withMetrics);
+    programPath = args.metrics;
+  }
   if (Status status = checkEvalContract(program->info(), programPath);
       !status.isOk())
     return fail(status);
@@ -332,6 +456,29 @@ static int runEval(const EvalArgs &args, const std::string &commandLine) {
     warnings.push_back(warning);
   }
 
+  // The compiled metrics blocks, over the same rows.
+  nlohmann::ordered_json blocks = nlohmann::ordered_json::object();
+  std::vector<std::pair<std::string, std::vector<BlockMetric>>> blockResults;
+  for (const std::string &block : compiledMetricsBlocks(program->info())) {
+    unsigned passes = evaluator.metricsPasses(block);
+    ProgressOptions progressOptions;
+    progressOptions.logEvery =
+        std::max<uint64_t>(1, evaluator.batches() * passes / 10);
+    StatusOr<std::vector<BlockMetric>> values = [&] {
+      ProgressReporter progress(evaluator.batches() * passes, progressOptions);
+      return evaluator.runMetricsBlock(
+          block, [&](uint64_t batches) { progress.update(batches); });
+    }();
+    if (!values.isOk())
+      return fail(values.getStatus());
+    nlohmann::ordered_json json = nlohmann::ordered_json::object();
+    json["passes"] = passes;
+    for (const BlockMetric &metric : *values)
+      json["metrics"][metric.name] = metricJson(metric);
+    blocks[block] = std::move(json);
+    blockResults.emplace_back(block, values.take());
+  }
+
   const char *split = args.split == EvalSplit::All ? "all" : "holdout";
   nlohmann::ordered_json out;
   out["schema_version"] = 1;
@@ -356,6 +503,9 @@ static int runEval(const EvalArgs &args, const std::string &commandLine) {
   if (metrics.text)
     out["by_modality"]["text"] = groupJson(*metrics.text);
   out["definitions"] = definitionsJson();
+  // Each block's metrics as its .sae file defines them; null where the
+  // formula is undefined (0 / 0).
+  out["model_metrics"] = blocks;
   out["warnings"] = warnings;
   std::string text = out.dump(2) + "\n";
 
@@ -364,11 +514,16 @@ static int runEval(const EvalArgs &args, const std::string &commandLine) {
       return fail(status);
     printTable(std::cout, args.source, *checkpoint, data->path(), metrics,
                split);
+    for (const auto &[block, values] : blockResults)
+      printBlock(std::cout, block, evaluator.metricsPasses(block), values);
     std::cout << "wrote " << args.output << "\n";
   } else {
-    if (::isatty(STDERR_FILENO))
+    if (::isatty(STDERR_FILENO)) {
       printTable(std::cerr, args.source, *checkpoint, data->path(), metrics,
                  split);
+      for (const auto &[block, values] : blockResults)
+        printBlock(std::cerr, block, evaluator.metricsPasses(block), values);
+    }
     std::cout << text;
   }
   return Success;

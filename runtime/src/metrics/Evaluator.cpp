@@ -220,29 +220,36 @@ Evaluator::create(const Program &program, const Dataset &data,
   return evaluator;
 }
 
+Status Evaluator::loadBatch(uint64_t want, std::vector<Modality> &modality) {
+  // The last partial batch re-sizes the batch buffers once.
+  if (exec->batchSize() != want) {
+    Status status = exec->setBatchSize(want);
+    if (!status.isOk())
+      return status;
+  }
+  uint64_t got =
+      loader.next({exec->buffer(xIndex), modality.data(), nullptr, nullptr});
+  if (got != want)
+    return Status::error(data.path(), "the data loader returned " +
+                                          std::to_string(got) +
+                                          " rows, expected " +
+                                          std::to_string(want));
+  // Models that filter or select by modality read its code per row.
+  if (modalityIndex >= 0)
+    writeModalityCodes(modality.data(), got, exec->buffer(modalityIndex));
+  return Status::ok();
+}
+
 StatusOr<EvalMetrics> Evaluator::run(
     const std::function<void(uint64_t, const EvalAccumulator &)> &onBatch) {
   EvalAccumulator accumulator(data.dim(), numLatents);
   uint64_t total = rows(), done = 0, batch = 0;
   std::vector<Modality> modality(batchSize);
   while (done < total) {
-    uint64_t want = std::min(batchSize, total - done);
-    // The last partial batch re-sizes the batch buffers once.
-    if (exec->batchSize() != want) {
-      Status status = exec->setBatchSize(want);
-      if (!status.isOk())
-        return status;
-    }
-    uint64_t got =
-        loader.next({exec->buffer(xIndex), modality.data(), nullptr, nullptr});
-    if (got != want)
-      return Status::error(data.path(),
-                           "the data loader returned " + std::to_string(got) +
-                               " rows, expected " + std::to_string(want));
-    // Models that filter or select by modality read its code per row.
-    if (modalityIndex >= 0)
-      writeModalityCodes(modality.data(), got, exec->buffer(modalityIndex));
-    Status status = exec->run("forward", {});
+    uint64_t got = std::min(batchSize, total - done);
+    Status status = loadBatch(got, modality);
+    if (status.isOk())
+      status = exec->run("forward", {});
     if (!status.isOk())
       return status;
     std::optional<double> loss;

@@ -469,7 +469,7 @@ TEST_F(CompileTest, MissingPrismc) {
                 "prism, but " +
                 dir.path("bin/prismc") +
                 " is missing; compile it where prismc is installed (prismc " +
-                model + " -emit=program -o PROGRAM) and train PROGRAM\n");
+                model + " -emit=program -o PROGRAM) and use PROGRAM\n");
 }
 
 TEST_F(CompileTest, PrismcErrorsPassThrough) {

@@ -40,6 +40,20 @@ Status checkEvalContract(const ProgramInfo &info, const std::string &path);
 StatusOr<Checkpoint> loadEvalCheckpoint(const ProgramInfo &info,
                                         const std::string &path);
 
+/// The metrics blocks compiled into `info`: those with entry points
+/// metrics.B.init, metrics.B.pass0 (and on) and metrics.B.finalize
+/// (docs/formats.md, "Program entry points"), in entry-point order.
+std::vector<std::string> compiledMetricsBlocks(const ProgramInfo &info);
+
+/// One result of a compiled metrics block: a scalar (empty shape), a
+/// per-concept vector or a matrix. NaN where the formula is undefined (a dead
+/// latent's modality score is 0 / 0).
+struct BlockMetric {
+  std::string name;
+  std::vector<uint64_t> shape;
+  std::vector<float> values;
+};
+
 enum class EvalSplit : uint8_t { All, HeldOut };
 
 struct EvalOptions {
@@ -73,9 +87,25 @@ public:
   run(const std::function<void(uint64_t, const EvalAccumulator &)> &onBatch =
           nullptr);
 
+  /// The passes over the split that compiled metrics block `block` makes.
+  unsigned metricsPasses(const std::string &block) const;
+  /// Streams the split through compiled metrics block `block`: its init
+  /// entry, each pass over every row in order, then finalize; returns the
+  /// block's metrics in declaration order. `onBatch` sees the batches done
+  /// over all passes. The program must be the one the evaluator was created
+  /// with and hold the block (compiledMetricsBlocks).
+  StatusOr<std::vector<BlockMetric>>
+  runMetricsBlock(const std::string &block,
+                  const std::function<void(uint64_t)> &onBatch = nullptr);
+
 private:
   Evaluator(const Dataset &data, DataLoader loader)
       : data(data), loader(std::move(loader)) {}
+
+  /// Loads the next `want` rows of the split into x (and their modality
+  /// codes into `modality` and the modality input, when there is one),
+  /// resizing the batch first when it differs.
+  Status loadBatch(uint64_t want, std::vector<Modality> &modality);
 
   const Dataset &data;
   DataLoader loader;
