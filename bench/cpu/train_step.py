@@ -140,6 +140,11 @@ def main():
                                                         "torch_reference.py"))
     ap.add_argument("--torch-steps", type=int, default=100)
     ap.add_argument("--skip-torch", action="store_true")
+    ap.add_argument("--openblas-coretype", default="auto",
+                    help="OPENBLAS_CORETYPE for both our step and torch (both use Debian's "
+                         "OpenBLAS): auto = what `prism` picks (SKYLAKEX on an AMD CPU with "
+                         "AVX-512, else OpenBLAS's own choice), default = OpenBLAS's own "
+                         "choice, or a core name")
     ap.add_argument("--keep", help="build in this directory and keep it (default: a temporary one)")
     ap.add_argument("--json", help="write all figures to this file")
     ap.add_argument("--worker", metavar="K.so", help=argparse.SUPPRESS)
@@ -147,6 +152,18 @@ def main():
     a = ap.parse_args()
     if a.worker:
         return worker(a)
+
+    core = a.openblas_coretype
+    if core == "auto":
+        flags = open("/proc/cpuinfo").read()
+        amd = "AuthenticAMD" in flags
+        avx512 = all(f" {f} " in flags.replace("\n", " ") for f in
+                     ("avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"))
+        core = "SKYLAKEX" if amd and avx512 else "default"
+    if core == "default":
+        os.environ.pop("OPENBLAS_CORETYPE", None)
+    else:
+        os.environ["OPENBLAS_CORETYPE"] = core  # inherited by both subprocesses
 
     work = a.keep or tempfile.mkdtemp(prefix="prism-bench-")
     os.makedirs(work, exist_ok=True)
@@ -196,8 +213,10 @@ def main():
            "build_s": build_s, **ours, "torch": ref,
            "torch_best_ms": best, "ratio_torch_best_over_ours": best / T if best else None,
            "sol_ms": sol, "ratio_sol_over_ours": sol / T if sol else None}
+    res["openblas_coretype"] = core
     print(f"TopK train step, d={a.d} n={a.n} k={a.k} B={a.batch} fp32, {os.cpu_count()} cores"
-          f" (torch {ref.get('torch', '-')}, {ref.get('threads', '-')} threads)")
+          f" (torch {ref.get('torch', '-')}, {ref.get('threads', '-')} threads;"
+          f" OPENBLAS_CORETYPE {core} for both)")
     print(f"{'':34s} {'ms/step':>9s}")
     print(f"{'prism (ours, median of ' + str(ours['steps_timed']) + ')':34s} {T:9.2f}")
     for v, ms in variants:

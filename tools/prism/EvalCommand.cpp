@@ -317,9 +317,9 @@ static void printBlock(std::ostream &out, const std::string &block,
           sum += v;
           ++finite;
         }
-      std::snprintf(line, sizeof(line),
-                    "  %-12s %s, %llu finite, mean %s\n", metric.name.c_str(),
-                    shape.c_str(), static_cast<unsigned long long>(finite),
+      std::snprintf(line, sizeof(line), "  %-12s %s, %llu finite, mean %s\n",
+                    metric.name.c_str(), shape.c_str(),
+                    static_cast<unsigned long long>(finite),
                     finite ? std::to_string(sum / finite).c_str() : "-");
     }
     out << line;
@@ -399,16 +399,16 @@ static int runEval(const EvalArgs &args, const std::string &commandLine) {
     if (!withMetrics.isOk())
       return fail(withMetrics.getStatus());
     if (withMetrics->info().modelName != program->info().modelName)
-      return fail(Status::error(
-          args.metrics, "its metrics are for model '" +
-                            withMetrics->info().modelName + "', but " +
-                            programPath + " trains '" +
-                            program->info().modelName + "'"));
-    if (compiledMetricsBlocks(withMetrics->info()).empty())
       return fail(Status::error(args.metrics,
-                                "defines no metrics block over rows for "
-                                "model '" +
+                                "its metrics are for model '" +
+                                    withMetrics->info().modelName + "', but " +
+                                    programPath + " trains '" +
                                     program->info().modelName + "'"));
+    if (compiledMetricsBlocks(withMetrics->info()).empty())
+      return fail(
+          Status::error(args.metrics, "defines no metrics block over rows for "
+                                      "model '" +
+                                          program->info().modelName + "'"));
     program = std::move(withMetrics);
     programPath = args.metrics;
   }

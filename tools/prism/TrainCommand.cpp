@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "TrainCommand.h"
-#include "CompileModel.h"
 #include "CommandLine.h"
+#include "CompileModel.h"
 
 #include "prism/runtime/AtomicFile.h"
 #include "prism/runtime/Checkpoint.h"

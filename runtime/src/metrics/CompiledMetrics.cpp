@@ -15,7 +15,8 @@ using namespace prism;
 static const char kPrefix[] = "metrics.";
 static const char kFinalize[] = ".finalize";
 
-static std::string entryName(const std::string &block, const std::string &what) {
+static std::string entryName(const std::string &block,
+                             const std::string &what) {
   return kPrefix + block + "." + what;
 }
 
@@ -24,7 +25,8 @@ std::vector<std::string> prism::compiledMetricsBlocks(const ProgramInfo &info) {
   std::vector<std::string> blocks;
   for (const EntryPointInfo &entry : info.entryPoints) {
     const std::string &name = entry.name;
-    if (name.size() > prefix + suffix && name.compare(0, prefix, kPrefix) == 0 &&
+    if (name.size() > prefix + suffix &&
+        name.compare(0, prefix, kPrefix) == 0 &&
         name.compare(name.size() - suffix, suffix, kFinalize) == 0)
       blocks.push_back(name.substr(prefix, name.size() - prefix - suffix));
   }
@@ -40,7 +42,8 @@ unsigned Evaluator::metricsPasses(const std::string &block) const {
 
 /// Checks that entry point `name` exists, takes no scalars and reads no
 /// Input that evaluation does not fill.
-static Status checkMetricsEntry(const ProgramInfo &info, const std::string &path,
+static Status checkMetricsEntry(const ProgramInfo &info,
+                                const std::string &path,
                                 const std::string &name) {
   const EntryPointInfo *entry = info.findEntryPoint(name);
   if (!entry)
@@ -48,15 +51,15 @@ static Status checkMetricsEntry(const ProgramInfo &info, const std::string &path
                                    "' (a compiled metrics block has init, "
                                    "pass0 and finalize entry points)");
   if (!entry->scalars.empty())
-    return Status::error(path, "entry point '" + name + "' asks for the scalar '" +
-                                   entry->scalars.front() +
-                                   "'; evaluation provides none");
+    return Status::error(
+        path, "entry point '" + name + "' asks for the scalar '" +
+                  entry->scalars.front() + "'; evaluation provides none");
   for (uint32_t index : entry->reads) {
     const BufferInfo &buffer = info.buffers[index];
     if (buffer.kind == BufferKind::Input && buffer.name != "x" &&
         buffer.name != "modality")
-      return Status::error(path, "entry point '" + name + "' reads the input '" +
-                                     buffer.name +
+      return Status::error(path, "entry point '" + name +
+                                     "' reads the input '" + buffer.name +
                                      "', which evaluation cannot fill (it "
                                      "fills x and modality)");
   }

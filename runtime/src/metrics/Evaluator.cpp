@@ -230,10 +230,9 @@ Status Evaluator::loadBatch(uint64_t want, std::vector<Modality> &modality) {
   uint64_t got =
       loader.next({exec->buffer(xIndex), modality.data(), nullptr, nullptr});
   if (got != want)
-    return Status::error(data.path(), "the data loader returned " +
-                                          std::to_string(got) +
-                                          " rows, expected " +
-                                          std::to_string(want));
+    return Status::error(data.path(),
+                         "the data loader returned " + std::to_string(got) +
+                             " rows, expected " + std::to_string(want));
   // Models that filter or select by modality read its code per row.
   if (modalityIndex >= 0)
     writeModalityCodes(modality.data(), got, exec->buffer(modalityIndex));

@@ -162,8 +162,8 @@ struct LowerBroadcast : OpRewritePattern<sae::BroadcastOp> {
 void prism::conversion::populateElementwiseLowerings(
     RewritePatternSet &patterns) {
   patterns
-      .add<LowerAdd, LowerSub, LowerMul, LowerDiv, LowerMaximum, LowerPow, LowerNeg, LowerAbs,
-           LowerSqrt, LowerExp, LowerLog, LowerRelu, LowerDivNoNan,
-           LowerJumpRelu, LowerStep, LowerCmp, LowerBroadcast>(
+      .add<LowerAdd, LowerSub, LowerMul, LowerDiv, LowerMaximum, LowerPow,
+           LowerNeg, LowerAbs, LowerSqrt, LowerExp, LowerLog, LowerRelu,
+           LowerDivNoNan, LowerJumpRelu, LowerStep, LowerCmp, LowerBroadcast>(
           patterns.getContext());
 }

@@ -99,8 +99,7 @@ private:
   /// The accumulation of `op`, or null when `op` is none.
   const Accumulation *accumulationOf(Operation *op) const {
     auto it = accumulationIndex.find(op);
-    return it == accumulationIndex.end() ? nullptr
-                                         : &accumulations[it->second];
+    return it == accumulationIndex.end() ? nullptr : &accumulations[it->second];
   }
 
   /// Arguments for the accumulators of the passes up to `lastPass`.
@@ -173,8 +172,7 @@ LogicalResult MetricsPlanner::plan() {
     accumulation.reduce = reduce;
     accumulation.pass = need;
     auto type = cast<RankedTensorType>(reduce.getType());
-    std::string name =
-        entryName("acc" + std::to_string(accumulations.size()));
+    std::string name = entryName("acc" + std::to_string(accumulations.size()));
     accumulation.names.push_back(name);
     accumulation.types.push_back(type);
     if (reduce.getKind() == ReduceKind::Mean) {
@@ -198,9 +196,9 @@ void MetricsPlanner::addAccumulatorArguments(
       continue;
     for (auto [name, type] :
          llvm::zip_equal(accumulation.names, accumulation.types))
-      arguments.push_back(
-          {type, entry::tag(context, entry::kAccumulatorAttr, name),
-           accumulation.reduce.getLoc()});
+      arguments.push_back({type,
+                           entry::tag(context, entry::kAccumulatorAttr, name),
+                           accumulation.reduce.getLoc()});
   }
 }
 
@@ -208,8 +206,8 @@ DenseMap<StringRef, Value>
 MetricsPlanner::accumulatorArguments(func::FuncOp func) {
   DenseMap<StringRef, Value> found;
   for (BlockArgument arg : func.getArguments()) {
-    StringRef name = entry::argumentTag(func, arg.getArgNumber(),
-                                        entry::kAccumulatorAttr);
+    StringRef name =
+        entry::argumentTag(func, arg.getArgNumber(), entry::kAccumulatorAttr);
     if (!name.empty())
       found[name] = arg;
   }
@@ -259,8 +257,7 @@ void MetricsPlanner::cloneAvailable(
 
 LogicalResult MetricsPlanner::buildInit() {
   FailureOr<func::FuncOp> func = entry::createEntry(
-      insertAfter, metrics.getModel(),
-      entryName("init"), {});
+      insertAfter, metrics.getModel(), entryName("init"), {});
   if (failed(func))
     return failure();
   insertAfter = *func;
@@ -288,12 +285,13 @@ LogicalResult MetricsPlanner::buildInit() {
 LogicalResult MetricsPlanner::buildPass(unsigned pass) {
   SmallVector<entry::Argument> arguments;
   for (BlockArgument arg : forward.getArguments())
-    arguments.push_back({arg.getType(), forward.getArgAttrDict(arg.getArgNumber()),
+    arguments.push_back({arg.getType(),
+                         forward.getArgAttrDict(arg.getArgNumber()),
                          arg.getLoc()});
   addAccumulatorArguments(pass, arguments);
-  FailureOr<func::FuncOp> func = entry::createEntry(
-      insertAfter, metrics.getModel(),
-      entryName("pass" + std::to_string(pass)), arguments);
+  FailureOr<func::FuncOp> func =
+      entry::createEntry(insertAfter, metrics.getModel(),
+                         entryName("pass" + std::to_string(pass)), arguments);
   if (failed(func))
     return failure();
   insertAfter = *func;
@@ -340,9 +338,9 @@ LogicalResult MetricsPlanner::buildPass(unsigned pass) {
           batch = ReduceOp::create(builder, loc, reduce.getKind(), input, axis);
           break;
         case ReduceKind::Norm:
-          batch = ReduceOp::create(builder, loc, ReduceKind::Sum,
-                                   MulOp::create(builder, loc, input, input),
-                                   axis);
+          batch =
+              ReduceOp::create(builder, loc, ReduceKind::Sum,
+                               MulOp::create(builder, loc, input, input), axis);
           break;
         }
         Value running = accumulators.lookup(accumulation.names[0]);
@@ -379,8 +377,7 @@ LogicalResult MetricsPlanner::buildFinalize() {
                            arg.getLoc()});
   addAccumulatorArguments(passes, arguments);
   FailureOr<func::FuncOp> func = entry::createEntry(
-      insertAfter, metrics.getModel(),
-      entryName("finalize"), arguments);
+      insertAfter, metrics.getModel(), entryName("finalize"), arguments);
   if (failed(func))
     return failure();
   insertAfter = *func;
@@ -423,8 +420,7 @@ LogicalResult MetricsPlanner::build() {
   return buildFinalize();
 }
 
-struct PlanMetrics
-    : public prism::sae::impl::SaePlanMetricsBase<PlanMetrics> {
+struct PlanMetrics : public prism::sae::impl::SaePlanMetricsBase<PlanMetrics> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<MetricsOp> blocks(module.getOps<MetricsOp>());
