@@ -82,3 +82,37 @@ sae.model @c {
   %l = sae.reduce sum %w : tensor<4xf32> -> tensor<f32>
   sae.output "loss" %l : tensor<f32>
 }
+
+// -----
+
+// With outputs z and xhat: encode returns z from the arguments it reads;
+// reconstruct takes the code as its first argument (sae.input "z") and
+// keeps only what decodes it.
+
+// CHECK-LABEL: func.func @codec.forward(
+// CHECK-LABEL: func.func @codec.encode(
+// CHECK-SAME:   %[[X:[a-z0-9]+]]: tensor<?x4xf32> {sae.input = "x"}, %[[WE:[a-z0-9]+]]: tensor<4x8xf32> {sae.param = "W_enc"})
+// CHECK-SAME:   -> (tensor<?x8xf32> {sae.output = "z"}) attributes {sae.entry = "encode", sae.model = "codec"}
+// CHECK-NEXT:   %[[P:.*]] = sae.matmul %[[X]], %[[WE]]
+// CHECK-NEXT:   %[[Z:.*]] = sae.topk %[[P]], k = 2
+// CHECK-NEXT:   return %[[Z]]
+// CHECK-LABEL: func.func @codec.reconstruct(
+// CHECK-SAME:   %[[C:[a-z0-9]+]]: tensor<?x8xf32> {sae.input = "z"}, %[[B:[a-z0-9]+]]: tensor<4xf32> {sae.param = "b_dec"}, %[[WD:[a-z0-9]+]]: tensor<8x4xf32> {sae.param = "W_dec"})
+// CHECK-SAME:   -> (tensor<?x4xf32> {sae.output = "xhat"}) attributes {sae.entry = "reconstruct", sae.model = "codec"}
+// CHECK-NEXT:   %[[D:.*]] = sae.matmul %[[C]], %[[WD]]
+// CHECK-NEXT:   %[[XH:.*]] = sae.add %[[D]], %[[B]]
+// CHECK-NEXT:   return %[[XH]]
+sae.model @codec {
+  %x = sae.input "x" : tensor<?x4xf32>
+  %b = sae.param "b_dec" zeros : tensor<4xf32>
+  %we = sae.param "W_enc" kaiming : tensor<4x8xf32>
+  %wd = sae.param "W_dec" transpose from "W_enc" : tensor<8x4xf32>
+  %p = sae.matmul %x, %we : tensor<?x4xf32>, tensor<4x8xf32> -> tensor<?x8xf32>
+  %z = sae.topk %p, k = 2 : tensor<?x8xf32>
+  sae.output "z" %z : tensor<?x8xf32>
+  %d = sae.matmul %z, %wd : tensor<?x8xf32>, tensor<8x4xf32> -> tensor<?x4xf32>
+  %xhat = sae.add %d, %b : tensor<?x4xf32>, tensor<4xf32> -> tensor<?x4xf32>
+  sae.output "xhat" %xhat : tensor<?x4xf32>
+  %l = sae.mse %xhat, %x : tensor<?x4xf32>, tensor<?x4xf32> -> tensor<f32>
+  sae.output "loss" %l : tensor<f32>
+}

@@ -1,6 +1,6 @@
 // RUN: prismc %s -emit=cpp -split-input-file -verify-diagnostics
 
-// expected-error @+1 {{entry argument #0 needs sae.input, sae.param, sae.state or sae.scalar}}
+// expected-error @+1 {{entry argument #0 needs sae.input, sae.param, sae.state, sae.accumulator or sae.scalar}}
 func.func @f(%x: tensor<?x4xf32>) attributes {sae.entry = "forward"} {
   return
 }
@@ -23,7 +23,7 @@ func.func @f(%x: tensor<2x4xf32> {sae.input = "x"}) -> (tensor<2x4xf32> {sae.out
 
 // -----
 
-// expected-error @+1 {{entry result #0 needs sae.output, sae.grad, sae.param_out or sae.state_out}}
+// expected-error @+1 {{entry result #0 needs sae.output, sae.grad, sae.param_out, sae.state_out or sae.accumulator}}
 func.func @f(%x: tensor<?x4xf32> {sae.input = "x"}) -> tensor<?x4xf32>
     attributes {sae.entry = "forward"} {
   return %x : tensor<?x4xf32>

@@ -1,8 +1,10 @@
 //===- OutlineEntryPoints.cpp - -sae-outline-entry-points -------*- C++ -*-===//
 //
 // Turns each sae.model into `func.func @M.forward`: inputs and parameters
-// become arguments, outputs become results. The model stays, because the
-// back end reads parameter initialisers and constraints from it.
+// become arguments, outputs become results. A model with outputs `z` and
+// `xhat` also gets `@M.encode` (the inputs to `z`) and `@M.reconstruct` (a
+// code `z` to `xhat`), each with the arguments it reads. The model stays,
+// because the back end reads parameter initialisers and constraints from it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +23,76 @@ using namespace mlir;
 using namespace prism::sae;
 
 namespace {
+
+/// The value `func` returns as output `name`, or null.
+Value returnedOutput(func::FuncOp func, StringRef name) {
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (auto [i, value] : llvm::enumerate(ret.getOperands()))
+    if (entry::resultTag(func, i, entry::kOutputAttr) == name)
+      return value;
+  return {};
+}
+
+/// Erases the arguments nothing reads.
+void dropUnusedArguments(func::FuncOp func) {
+  llvm::BitVector unused(func.getNumArguments());
+  for (BlockArgument arg : func.getArguments())
+    unused[arg.getArgNumber()] = arg.use_empty();
+  (void)func.eraseArguments(unused);
+}
+
+/// `@M.encode` and `@M.reconstruct` from `forward`, which returns `z` and
+/// `xhat`: the code of a batch, and the reconstruction of a code.
+LogicalResult outlineCodec(ModelOp model, func::FuncOp forward) {
+  Value z = returnedOutput(forward, "z"), xhat = returnedOutput(forward, "xhat");
+  if (!z || !xhat)
+    return success();
+  MLIRContext *context = model.getContext();
+  SmallVector<entry::Argument> arguments;
+  for (BlockArgument arg : forward.getArguments())
+    arguments.push_back(
+        {arg.getType(), forward.getArgAttrDict(arg.getArgNumber()),
+         arg.getLoc()});
+
+  FailureOr<func::FuncOp> encode =
+      entry::createEntry(forward, model.getSymName(), entry::kEncode, arguments);
+  if (failed(encode))
+    return failure();
+  Block &forwardBody = forward.getBody().front();
+  IRMapping mapping;
+  mapping.map(forwardBody.getArguments(),
+              encode->getBody().front().getArguments());
+  OpBuilder builder = OpBuilder::atBlockEnd(&encode->getBody().front());
+  for (Operation &op : forwardBody.without_terminator())
+    builder.clone(op, mapping);
+  entry::finishEntry(*encode, {mapping.lookupOrDefault(z)},
+                     {entry::tag(context, entry::kOutputAttr, "z")});
+  entry::cleanUp(*encode);
+  dropUnusedArguments(*encode);
+
+  // The code is the first argument; what computed it in forward dies.
+  arguments.insert(arguments.begin(),
+                   {z.getType(), entry::tag(context, entry::kInputAttr, "z"),
+                    z.getLoc()});
+  FailureOr<func::FuncOp> reconstruct = entry::createEntry(
+      *encode, model.getSymName(), entry::kReconstruct, arguments);
+  if (failed(reconstruct))
+    return failure();
+  Block &body = reconstruct->getBody().front();
+  mapping.clear();
+  mapping.map(forwardBody.getArguments(), body.getArguments().drop_front());
+  builder.setInsertionPointToEnd(&body);
+  for (Operation &op : forwardBody.without_terminator()) {
+    builder.clone(op, mapping);
+    if (llvm::is_contained(op.getResults(), z))
+      mapping.map(z, body.getArgument(0));
+  }
+  entry::finishEntry(*reconstruct, {mapping.lookupOrDefault(xhat)},
+                     {entry::tag(context, entry::kOutputAttr, "xhat")});
+  entry::cleanUp(*reconstruct);
+  dropUnusedArguments(*reconstruct);
+  return success();
+}
 
 LogicalResult outlineForward(ModelOp model) {
   MLIRContext *context = model.getContext();
@@ -70,7 +142,7 @@ LogicalResult outlineForward(ModelOp model) {
     builder.clone(op, mapping);
   }
   entry::finishEntry(*func, results, resultAttrs);
-  return success();
+  return outlineCodec(model, *func);
 }
 
 struct OutlineEntryPoints

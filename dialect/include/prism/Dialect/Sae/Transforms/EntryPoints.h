@@ -25,6 +25,8 @@ namespace prism::sae::entry {
 inline constexpr llvm::StringLiteral kModelAttr = "sae.model";
 inline constexpr llvm::StringLiteral kEntryAttr = "sae.entry";
 inline constexpr llvm::StringLiteral kForward = "forward";
+inline constexpr llvm::StringLiteral kEncode = "encode";
+inline constexpr llvm::StringLiteral kReconstruct = "reconstruct";
 inline constexpr llvm::StringLiteral kGrad = "grad";
 inline constexpr llvm::StringLiteral kTrainStep = "train_step";
 

@@ -20,8 +20,10 @@ def SaeOutlineEntryPoints
     the model's inputs then its parameters as arguments (`sae.input`,
     `sae.param` argument attributes), every `sae.output` as a result in
     order (`sae.output`), and the model's compute ops as the body. The
-    function carries `sae.model = "M"` and `sae.entry = "forward"`. The
-    model stays: later stages read parameter initialisers, constraints and
+    function carries `sae.model = "M"` and `sae.entry = "forward"`. A model
+    with outputs `z` and `xhat` also gets `@M.encode` (its arguments to the
+    output `z`) and `@M.reconstruct` (a code, `sae.input "z"`, to the output
+    `xhat`), each keeping only the arguments it reads. The model stays: later stages read parameter initialisers, constraints and
     the training configuration from it.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
