@@ -59,4 +59,18 @@ def ConvertSaeToSaek : Pass<"convert-sae-to-saek", "::mlir::func::FuncOp"> {
   ];
 }
 
+def SaekFoldGemmEpilogues
+    : Pass<"saek-fold-gemm-epilogues", "::mlir::func::FuncOp"> {
+  let summary = "folds a bias (and ReLU) after a GEMM into its epilogue";
+  let description = [{
+    A `linalg.generic` that adds a vector along the rows of a `saek.gemm`
+    result read by nothing else, `out[i, j] = c[i, j] + bias[j]`, and
+    optionally takes `max(·, 0)` after, becomes that `saek.gemm` with
+    `bias` and `epilogue = bias` / `bias_relu`: the back end adds the bias
+    as the product is written (OpenBLAS: C pre-filled, beta = 1; cuBLASLt:
+    its bias epilogues) instead of a second pass over the result.
+  }];
+  let dependentDialects = ["::prism::saek::SaekDialect"];
+}
+
 #endif // PRISM_CONVERSION_PASSES_TD

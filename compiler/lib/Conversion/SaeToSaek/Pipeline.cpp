@@ -19,6 +19,7 @@ void prism::buildSaeToKernelPipeline(OpPassManager &pm) {
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createSaekFoldGemmEpilogues());
 }
 
 void prism::buildTrainingPipeline(OpPassManager &pm) {

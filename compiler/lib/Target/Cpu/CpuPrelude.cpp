@@ -40,21 +40,32 @@ static inline real prism_minimum(real a, real b) {
 extern "C" void openblas_set_num_threads(int);
 extern "C" int openblas_get_num_threads(void);
 
-// One single-threaded OpenBLAS call on a block of C.
+// One single-threaded OpenBLAS call on a block C[m, n] (row stride ldc):
+// C = A @ B, or with a bias (the block's columns of it) C = A @ B + bias,
+// by filling C with the bias and accumulating into it (beta = 1), then
+// clamping at 0 with relu.
 static inline void prism_gemm_block(bool ta, bool tb, int64_t m, int64_t n,
                                     int64_t k, const real *a, int64_t lda,
                                     const real *b, int64_t ldb, real *c,
-                                    int64_t ldc) {
+                                    int64_t ldc, const real *bias, bool relu) {
+  if (bias)
+    for (int64_t i = 0; i < m; ++i)
+      std::copy(bias, bias + n, c + i * ldc);
+  const real beta = bias ? 1 : 0;
   if (sizeof(real) == sizeof(float))
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                 tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
-                (const float *)a, lda, (const float *)b, ldb, 0.0f,
+                (const float *)a, lda, (const float *)b, ldb, (float)beta,
                 (float *)c, ldc);
   else
     cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                 tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0,
-                (const double *)a, lda, (const double *)b, ldb, 0.0,
+                (const double *)a, lda, (const double *)b, ldb, (double)beta,
                 (double *)c, ldc);
+  if (bias && relu)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        c[i * ldc + j] = c[i * ldc + j] < 0 ? 0 : c[i * ldc + j];
 }
 
 // C[m, n] = op(A) @ op(B) (+ bias per column, then ReLU) with row-major
@@ -70,7 +81,13 @@ static inline void prism_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
   if (m == 0 || n == 0)
     return;
   if (k == 0) {
-    std::memset(c, 0, sizeof(real) * m * n);
+    // The product of no terms is 0; the epilogue still applies.
+#pragma omp parallel for
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        const real v = bias ? bias[j] : 0;
+        c[i * n + j] = relu && v < 0 ? 0 : v;
+      }
   } else {
     const int blasThreads = openblas_get_num_threads();
     openblas_set_num_threads(1);
@@ -87,21 +104,14 @@ static inline void prism_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
       const int64_t hi = extent * (me + 1) / threads;
       if (hi > lo && byRows)
         prism_gemm_block(ta, tb, hi - lo, n, k, a + (ta ? lo : lo * lda), lda,
-                         b, ldb, c + lo * n, n);
+                         b, ldb, c + lo * n, n, bias, relu);
       else if (hi > lo)
         prism_gemm_block(ta, tb, m, hi - lo, k, a, lda,
-                         b + (tb ? lo * ldb : lo), ldb, c + lo, n);
+                         b + (tb ? lo * ldb : lo), ldb, c + lo, n,
+                         bias ? bias + lo : nullptr, relu);
     }
     openblas_set_num_threads(blasThreads);
   }
-  if (!bias)
-    return;
-#pragma omp parallel for
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      real v = c[i * n + j] + bias[j];
-      c[i * n + j] = relu && v < 0 ? 0 : v;
-    }
 }
 
 // Per row of x [rows, n]: the k largest entries (by |x| with byAbs) in
