@@ -69,12 +69,10 @@ struct FoldBiasIntoGemm : OpRewritePattern<linalg::GenericOp> {
       unsigned bias = 1 - product;
       if (maps[product] != rows || maps[bias] != columns)
         continue;
-      auto gemm = op.getDpsInputOperand(product)
-                      ->get()
-                      .getDefiningOp<saek::GemmOp>();
+      auto gemm =
+          op.getDpsInputOperand(product)->get().getDefiningOp<saek::GemmOp>();
       if (!gemm || gemm.getEpilogue() != saek::Epilogue::None ||
-          !gemm->hasOneUse() ||
-          gemm.getType() != op.getResult(0).getType())
+          !gemm->hasOneUse() || gemm.getType() != op.getResult(0).getType())
         continue;
       std::optional<saek::Epilogue> kind =
           matchEpilogue(*op.getBody(), product, bias);

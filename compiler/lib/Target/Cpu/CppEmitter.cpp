@@ -102,6 +102,12 @@ private:
   // Results the entry returns into the buffer of one of its arguments
   // (updated parameters and state), keyed by the result.
   DenseMap<Value, BlockArgument> returnedInto;
+  /// Adam steps of unit-row parameters, emitted as one row-by-row kernel:
+  /// the adam op and the unit_norm after it (the projection before it and
+  /// the unit_norm are then not emitted on their own).
+  DenseMap<Operation *, saek::UnitNormOp> unitRowSteps;
+  DenseSet<Operation *> fusedAway;
+  void findUnitRowSteps(Block &body);
   void findUpdatedBuffers();
   bool canWriteInto(Operation &op, BlockArgument arg);
   unsigned nextKernel = 0;
@@ -194,6 +200,29 @@ void FunctionEmitter::findUpdatedBuffers() {
               func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), argAttr);
           name && name.getValue() == resultAttr && value.hasOneUse())
         returnedInto[value] = arg;
+  }
+}
+
+/// project_tangent -> adam -> unit_norm, all along rows, with the norm right
+/// after the step (so that writing its result at the step's place moves no
+/// write across another op) and nothing reading the old parameter after
+/// the step.
+void FunctionEmitter::findUnitRowSteps(Block &body) {
+  for (auto adam : body.getOps<saek::AdamOp>()) {
+    auto project = adam.getGrad().getDefiningOp<saek::ProjectTangentOp>();
+    auto norm = dyn_cast_or_null<saek::UnitNormOp>(adam->getNextNode());
+    if (!project || project.getAxis() != 1 || !project->hasOneUse() ||
+        project.getParam() != adam.getParam() || !norm || norm.getAxis() != 1 ||
+        norm.getInput() != adam.getNewParam() ||
+        !adam.getNewParam().hasOneUse())
+      continue;
+    if (!llvm::all_of(adam.getParam().getUsers(), [&](Operation *user) {
+          return user == adam || user->isBeforeInBlock(adam);
+        }))
+      continue;
+    unitRowSteps[adam] = norm;
+    fusedAway.insert(project);
+    fusedAway.insert(norm);
   }
 }
 
@@ -492,6 +521,8 @@ FunctionEmitter::emitSliceCopy(Operation *op, const Storage &whole,
 }
 
 LogicalResult FunctionEmitter::emitOp(Operation &op) {
+  if (fusedAway.contains(&op))
+    return success();
   auto dims = [&](Value value) { return storage(value).dims; };
   for (Value result : op.getResults())
     if (Value init = copiedInits.lookup(result))
@@ -617,10 +648,21 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
         auto attr = [](APFloat value) {
           return ExpressionPrinter::formatReal(value.convertToDouble());
         };
-        os << "  prism_adam(" << real(adam.getParam()) << ", "
-           << real(adam.getGrad()) << ", " << real(adam.getM()) << ", "
-           << real(adam.getV()) << ", " << storage(adam.getParam()).size()
-           << ", *" << real(adam.getLr()) << ", *" << real(adam.getBc1())
+        auto fused = unitRowSteps.find(adam);
+        Value grad = adam.getGrad(), newParam = adam.getNewParam();
+        if (fused != unitRowSteps.end()) {
+          std::vector<std::string> shape = dims(adam.getParam());
+          grad = grad.getDefiningOp<saek::ProjectTangentOp>().getGrad();
+          newParam = fused->second.getResult();
+          os << "  prism_adam_unit_rows(" << real(adam.getParam()) << ", "
+             << real(grad) << ", " << real(adam.getM()) << ", "
+             << real(adam.getV()) << ", " << shape[0] << ", " << shape[1];
+        } else {
+          os << "  prism_adam(" << real(adam.getParam()) << ", " << real(grad)
+             << ", " << real(adam.getM()) << ", " << real(adam.getV()) << ", "
+             << storage(adam.getParam()).size();
+        }
+        os << ", *" << real(adam.getLr()) << ", *" << real(adam.getBc1())
            << ", *" << real(adam.getBc2()) << ", " << attr(adam.getBeta1())
            << ", " << attr(adam.getBeta2()) << ", "
            << ExpressionPrinter::formatReal(1.0 -
@@ -629,8 +671,8 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
            << ExpressionPrinter::formatReal(1.0 -
                                             adam.getBeta2().convertToDouble())
            << ", " << attr(adam.getEps()) << ", " << attr(adam.getWeightDecay())
-           << ", " << real(adam.getNewParam()) << ", " << real(adam.getNewM())
-           << ", " << real(adam.getNewV()) << ");\n";
+           << ", " << real(newParam) << ", " << real(adam.getNewM()) << ", "
+           << real(adam.getNewV()) << ");\n";
         return success();
       })
       .Case([&](saek::UnitNormOp norm) {
@@ -767,6 +809,7 @@ LogicalResult FunctionEmitter::emit() {
     return failure();
   findUpdatedBuffers();
   Block &body = func.getBody().front();
+  findUnitRowSteps(body);
   for (Operation &op : body.without_terminator())
     if (failed(assignStorage(op)))
       return failure();

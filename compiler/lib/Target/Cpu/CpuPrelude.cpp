@@ -330,6 +330,47 @@ static inline void prism_adam(const real *p, const real *g, const real *m,
   }
 }
 
+// The Adam step of a parameter with unit rows, row by row: the gradient's
+// component along the row removed, the step, the row renormalised. One pass
+// over p, g, m and v instead of three (prism_project_tangent, prism_adam,
+// prism_unit_norm, with the same arithmetic); pOut may be p.
+static inline void prism_adam_unit_rows(
+    const real *p, const real *g, const real *m, const real *v, int64_t rows,
+    int64_t cols, real lr, real bc1, real bc2, real beta1, real beta2,
+    real oneMinusBeta1, real oneMinusBeta2, real eps, real decay, real *pOut,
+    real *mOut, real *vOut) {
+  const real invBc1 = 1 / bc1, invSqrtBc2 = 1 / std::sqrt(bc2);
+#pragma omp parallel
+  {
+    std::vector<real> step(cols);
+#pragma omp for
+    for (int64_t r = 0; r < rows; ++r) {
+      const real *pr = p + r * cols, *gr = g + r * cols;
+      const real *mr = m + r * cols, *vr = v + r * cols;
+      real dot = 0;
+#pragma omp simd reduction(+ : dot)
+      for (int64_t i = 0; i < cols; ++i)
+        dot += gr[i] * pr[i];
+      real sum = 0;
+#pragma omp simd reduction(+ : sum)
+      for (int64_t i = 0; i < cols; ++i) {
+        const real gi = gr[i] - dot * pr[i];
+        const real mi = beta1 * mr[i] + oneMinusBeta1 * gi;
+        const real vi = beta2 * vr[i] + oneMinusBeta2 * gi * gi;
+        const real update =
+            (mi * invBc1) / (std::sqrt(vi) * invSqrtBc2 + eps) + decay * pr[i];
+        mOut[r * cols + i] = mi;
+        vOut[r * cols + i] = vi;
+        step[i] = pr[i] - lr * update;
+        sum += step[i] * step[i];
+      }
+      const real scale = sum > 0 ? 1 / std::sqrt(sum) : 0;
+      for (int64_t i = 0; i < cols; ++i)
+        pOut[r * cols + i] = step[i] * scale;
+    }
+  }
+}
+
 // Rows (axis 1) or columns (axis 0) of x [rows, cols] scaled to unit norm.
 static inline void prism_unit_norm(const real *x, int64_t rows, int64_t cols,
                             int64_t axis, real *out) {
