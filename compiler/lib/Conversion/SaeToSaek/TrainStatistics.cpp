@@ -6,10 +6,11 @@
 // not read during training, so they go: their computation then dies unless
 // the gradient needs it.
 //
-// A BatchTopK selection tagged with its inference threshold (`sae.threshold
-// = "batchtopk.theta"`, by -sae-outline-entry-points) also reports the smallest
-// activation it kept, `batchtopk.theta.min_kept`: the smallest positive entry of its
-// result, +inf when it kept none. The runtime averages it into θ.
+// A BatchTopK selection tagged with its inference threshold
+// (`sae.threshold = "batchtopk.theta"`, by -sae-outline-entry-points) also
+// reports the smallest activation it kept, `batchtopk.theta.min_kept`: the
+// smallest positive entry of its result, +inf when it kept none. The runtime
+// averages it into θ.
 //
 //===----------------------------------------------------------------------===//
 
