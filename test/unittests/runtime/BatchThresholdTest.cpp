@@ -85,8 +85,9 @@ TEST(BatchThresholdTest, LoadingNamesTheFileAndTheMissingKey) {
   ASSERT_FALSE(status.isOk());
   EXPECT_EQ(status.str(),
             "run/checkpoints/step-7/state.safetensors: error: the metadata "
-            "lacks the BatchTopK threshold 'batchtopk.theta' (expected batchtopk.theta.ema and "
-            "batchtopk.theta.samples, which `prism train` writes for this program)");
+            "lacks the BatchTopK threshold 'batchtopk.theta' (expected "
+            "batchtopk.theta.ema and batchtopk.theta.samples, which `prism "
+            "train` writes for this program)");
   meta["batchtopk.theta.ema"] = formatMetaDouble(-0.5);
   meta["batchtopk.theta.samples"] = "3";
   status = theta.load(meta, "s.safetensors");

@@ -7,8 +7,8 @@
 // the smallest activation each batch kept, which the training step reports
 // as the Output `NAME.min_kept` (prismc's -sae-train-statistics), where the
 // program's `infer` entry point reads θ from the rank-0 ModelState `NAME`
-// (`batchtopk.theta` for the first selection of a model). docs/formats.md, "BatchTopK
-// thresholds", states the contract.
+// (`batchtopk.theta` for the first selection of a model). docs/formats.md,
+// "BatchTopK thresholds", states the contract.
 //
 // The estimate follows the reference implementation (dictionary_learning's
 // BatchTopK trainer): an exponential moving average with β = 0.999 that

@@ -56,7 +56,8 @@ inline constexpr llvm::StringLiteral kBiasCorrection1 = "bias_correction1";
 inline constexpr llvm::StringLiteral kBiasCorrection2 = "bias_correction2";
 
 /// The threshold state of the `index`-th `sae.batchtopk` of a model (in
-/// body order): "batchtopk.theta", then "batchtopk.theta.1", "batchtopk.theta.2", ...
+/// body order): "batchtopk.theta", then "batchtopk.theta.1", ... (dotted, so
+/// that no parameter or input of the language can take the name).
 std::string thresholdName(unsigned index);
 
 /// "NAME.min_kept": the training-step output that samples threshold NAME.

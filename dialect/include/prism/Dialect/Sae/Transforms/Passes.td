@@ -25,14 +25,16 @@ def SaeOutlineEntryPoints
     the training configuration from it.
 
     A model with `sae.batchtopk` also gets `func.func @M.infer`
-    (`sae.entry = "infer"`), its inference forward: the forward's arguments,
-    then one rank-0 `sae.state` argument per selection (`batchtopk.theta`, `batchtopk.theta.1`,
-    ... in body order), the forward's results, and every
-    `sae.batchtopk %v, k` replaced by `%v · (%v > θ)` (`sae.cmp gt`,
-    `sae.mul`). The selections of `@M.forward` are tagged
-    `sae.threshold = "batchtopk.theta"` (...), which `-sae-train-statistics` reads.
+    (`sae.entry = "infer"`), its inference forward: the forward's
+    arguments, then one rank-0 `sae.state` argument per selection
+    (`batchtopk.theta`, `batchtopk.theta.1`, ... in body order), the
+    forward's results, and every `sae.batchtopk %v, k` replaced by
+    `%v · (%v > θ)` (`sae.cmp gt`, `sae.mul`). The selections of
+    `@M.forward` are tagged `sae.threshold = "batchtopk.theta"` (...), which
+    `-sae-train-statistics` reads.
   }];
-  let dependentDialects = ["::mlir::func::FuncDialect"];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::prism::sae::SaeDialect"];
 }
 
 def SaeAutodiff : Pass<"sae-autodiff", "::mlir::ModuleOp"> {
