@@ -178,3 +178,26 @@ func.func @s.metrics.m.pass0(%x: tensor<?x4xf32> {sae.input = "x"},
   %c = sae.size %xi, axis = 0 : tensor<?x4xf32> -> tensor<f32>
   return %s, %c : tensor<4xf32>, tensor<f32>
 }
+
+// -----
+
+// min_positive, the smallest kept BatchTopK activation: a full reduction
+// from +inf of min(acc, x > 0 ? x : +inf).
+
+func.func @mp.train_step(%a: tensor<?x6xf32> {sae.input = "a"})
+    -> (tensor<f32> {sae.output = "batchtopk.theta.min_kept"})
+    attributes {sae.entry = "train_step", sae.model = "mp"} {
+  %z = sae.batchtopk %a, k = 2 : tensor<?x6xf32>
+  %m = sae.reduce min_positive %z : tensor<?x6xf32> -> tensor<f32>
+  return %m : tensor<f32>
+}
+
+// CHECK-LABEL: func.func @mp.train_step(
+// CHECK-DAG:     %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-DAG:     %[[Z:.*]] = saek.batch_topk %{{.*}}, k = 2 : tensor<?x6xf32>
+// CHECK:         linalg.fill ins(%[[INF]] : f32)
+// CHECK:         linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[Z]] : tensor<?x6xf32>)
+// CHECK:           %[[POS:.*]] = arith.cmpf ogt, %{{.*}}, %{{.*}} : f32
+// CHECK:           %[[CAND:.*]] = arith.select %[[POS]], %{{.*}}, %{{.*}} : f32
+// CHECK:           %[[MIN:.*]] = arith.minimumf %{{.*}}, %[[CAND]] : f32
+// CHECK:           linalg.yield %[[MIN]] : f32

@@ -61,3 +61,45 @@ func.func @p.train_step(%x: tensor<?xf32> {sae.input = "x"})
   %l = sae.mse %x, %x : tensor<?xf32>, tensor<?xf32> -> tensor<f32>
   return %x, %l : tensor<?xf32>, tensor<f32>
 }
+
+// -----
+
+// A BatchTopK selection tagged with its inference threshold reports the
+// smallest activation it kept, NAME.min_kept, after fired; an untagged one
+// (no threshold to estimate) reports nothing.
+
+func.func @q.train_step(%x: tensor<?x4xf32> {sae.input = "x"},
+                        %w: tensor<4x6xf32> {sae.param = "W"},
+                        %dead: tensor<6xf32> {sae.state = "dead_mask"})
+    -> (tensor<?x6xf32> {sae.output = "z"}, tensor<f32> {sae.output = "loss"},
+        tensor<4x6xf32> {sae.param_out = "W"})
+    attributes {sae.entry = "train_step", sae.model = "q"} {
+  %pre = sae.matmul %x, %w : tensor<?x4xf32>, tensor<4x6xf32> -> tensor<?x6xf32>
+  %v = sae.relu %pre : tensor<?x6xf32>
+  %z = sae.batchtopk %v, k = 2 {sae.threshold = "batchtopk.theta"} : tensor<?x6xf32>
+  %u = sae.batchtopk %v, k = 3 : tensor<?x6xf32>
+  %l = sae.mse %z, %u : tensor<?x6xf32>, tensor<?x6xf32> -> tensor<f32>
+  return %z, %l, %w : tensor<?x6xf32>, tensor<f32>, tensor<4x6xf32>
+}
+
+// CHECK-LABEL: func.func @q.train_step(
+// CHECK-SAME:    -> (tensor<f32> {sae.output = "loss"}, tensor<f32> {sae.output = "l0"}, tensor<6xf32> {sae.output = "fired"}, tensor<f32> {sae.output = "batchtopk.theta.min_kept"}, tensor<4x6xf32> {sae.param_out = "W"})
+// CHECK:         %[[Z:.*]] = sae.batchtopk %{{.*}}, k = 2 {sae.threshold = "batchtopk.theta"}
+// CHECK:         %[[FIRED:.*]] = sae.reduce count %[[Z]], axis = 0
+// CHECK-NEXT:    %[[MIN:.*]] = sae.reduce min_positive %[[Z]] : tensor<?x6xf32> -> tensor<f32>
+// CHECK-NEXT:    return %{{.*}}, %{{.*}}, %[[FIRED]], %[[MIN]], %{{.*}} :
+// CHECK-NOT:     min_positive
+
+// -----
+
+// Two selections cannot share a threshold.
+
+func.func @r.train_step(%x: tensor<?x6xf32> {sae.input = "x"})
+    -> (tensor<?x6xf32> {sae.output = "z"}, tensor<f32> {sae.output = "loss"})
+    attributes {sae.entry = "train_step", sae.model = "r"} {
+  %z = sae.batchtopk %x, k = 2 {sae.threshold = "batchtopk.theta"} : tensor<?x6xf32>
+  // expected-error @+1 {{'sae.batchtopk' op shares the threshold 'batchtopk.theta' with another sae.batchtopk}}
+  %u = sae.batchtopk %x, k = 3 {sae.threshold = "batchtopk.theta"} : tensor<?x6xf32>
+  %l = sae.mse %z, %u : tensor<?x6xf32>, tensor<?x6xf32> -> tensor<f32>
+  return %z, %l : tensor<?x6xf32>, tensor<f32>
+}

@@ -116,3 +116,42 @@ sae.model @codec {
   %l = sae.mse %xhat, %x : tensor<?x4xf32>, tensor<?x4xf32> -> tensor<f32>
   sae.output "loss" %l : tensor<f32>
 }
+
+// -----
+
+// A model with BatchTopK selections gets @M.infer after @M.forward: the
+// forward's arguments, then one rank-0 threshold state per selection (in
+// body order), the same results, and each selection v -> v * (v > theta).
+// The forward's selections are tagged with their threshold's name.
+
+// CHECK-LABEL: func.func @bt.forward(
+// CHECK:         sae.batchtopk %{{.*}}, k = 2 {sae.threshold = "batchtopk.theta"} : tensor<?x8xf32>
+// CHECK:         sae.batchtopk %{{.*}}, k = 1 {sae.threshold = "batchtopk.theta.1"} : tensor<?x8xf32>
+// CHECK-LABEL: func.func @bt.infer(
+// CHECK-SAME:    %[[X:[^:]*]]: tensor<?x4xf32> {sae.input = "x"},
+// CHECK-SAME:    %[[W:[^:]*]]: tensor<4x8xf32> {sae.param = "W_enc"},
+// CHECK-SAME:    %[[T0:[^:]*]]: tensor<f32> {sae.state = "batchtopk.theta"},
+// CHECK-SAME:    %[[T1:[^:]*]]: tensor<f32> {sae.state = "batchtopk.theta.1"})
+// CHECK-SAME:    -> (tensor<?x8xf32> {sae.output = "z"}, tensor<?x8xf32> {sae.output = "u"}, tensor<f32> {sae.output = "loss"})
+// CHECK-SAME:    attributes {sae.entry = "infer", sae.model = "bt"}
+// CHECK-NEXT:    %[[PRE:.*]] = sae.matmul %[[X]], %[[W]]
+// CHECK-NEXT:    %[[V:.*]] = sae.relu %[[PRE]]
+// CHECK-NEXT:    %[[ABOVE:.*]] = sae.cmp gt %[[V]], %[[T0]] : tensor<?x8xf32>, tensor<f32> -> tensor<?x8xf32>
+// CHECK-NEXT:    %[[Z:.*]] = sae.mul %[[V]], %[[ABOVE]] : tensor<?x8xf32>, tensor<?x8xf32> -> tensor<?x8xf32>
+// CHECK-NEXT:    %[[ABOVE1:.*]] = sae.cmp gt %[[PRE]], %[[T1]]
+// CHECK-NEXT:    %[[U:.*]] = sae.mul %[[PRE]], %[[ABOVE1]]
+// CHECK-NEXT:    %[[L:.*]] = sae.reduce sum %[[Z]]
+// CHECK-NEXT:    return %[[Z]], %[[U]], %[[L]]
+// CHECK-NOT:     sae.batchtopk
+sae.model @bt {
+  %x = sae.input "x" : tensor<?x4xf32>
+  %w = sae.param "W_enc" kaiming : tensor<4x8xf32>
+  %pre = sae.matmul %x, %w : tensor<?x4xf32>, tensor<4x8xf32> -> tensor<?x8xf32>
+  %v = sae.relu %pre : tensor<?x8xf32>
+  %z = sae.batchtopk %v, k = 2 : tensor<?x8xf32>
+  sae.output "z" %z : tensor<?x8xf32>
+  %u = sae.batchtopk %pre, k = 1 : tensor<?x8xf32>
+  sae.output "u" %u : tensor<?x8xf32>
+  %l = sae.reduce sum %z : tensor<?x8xf32> -> tensor<f32>
+  sae.output "loss" %l : tensor<f32>
+}

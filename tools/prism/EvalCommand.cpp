@@ -41,9 +41,12 @@ static const char kEvalUsage[] =
 Runs a trained model's `forward` over a dataset, in order and in batches (the
 last partial batch included), and reports the default metrics: R² (both
 definitions: r2_per_dim and r2_global_scalar), FVU, MSE, L0 and the dead
-fraction, over all rows and per modality. Then every `metrics ... over rows`
-block compiled into the program (or into --metrics FILE), streamed over the
-same rows in the passes the compiler planned.
+fraction, over all rows and per modality. A BatchTopK model runs its `infer`
+entry point instead, with the threshold the training run estimated, so the
+figures do not depend on --batch; before the run has one it keeps the batch
+rule and says so. Then every `metrics ... over rows` block compiled into the
+program (or into --metrics FILE), streamed over the same rows in the passes
+the compiler planned.
 
 options:
   --data DATA             the dataset (.pemb) to evaluate on
@@ -216,11 +219,46 @@ static void printRow(std::ostream &out, const char *name,
   out << line;
 }
 
+/// The selection rule as JSON: {"rule", "entry_point", "thresholds"}.
+static nlohmann::ordered_json selectionJson(const Evaluator &evaluator) {
+  nlohmann::ordered_json out;
+  out["rule"] = selectionRuleName(evaluator.rule());
+  out["entry_point"] = evaluator.entryPoint();
+  out["thresholds"] = nlohmann::ordered_json::object();
+  for (const auto &[name, value] : evaluator.thresholds())
+    out["thresholds"][name] = value;
+  return out;
+}
+
+static std::string selectionText(const Evaluator &evaluator) {
+  switch (evaluator.rule()) {
+  case SelectionRule::Forward:
+    return "";
+  case SelectionRule::Threshold: {
+    std::string text = "BatchTopK threshold";
+    for (const auto &[name, value] : evaluator.thresholds()) {
+      char number[48];
+      std::snprintf(number, sizeof(number), "%.6g", value);
+      text += std::string(" ") + name + " = " + number;
+    }
+    return text + " (entry point infer; codes do not depend on the batch)";
+  }
+  case SelectionRule::Batch:
+    return "BatchTopK batch rule (no threshold yet; codes depend on the batch "
+           "of " +
+           std::to_string(evaluator.batchRows()) + " rows)";
+  }
+  return "";
+}
+
 static void printTable(std::ostream &out, const std::string &source,
                        const Checkpoint &checkpoint, const std::string &data,
-                       const EvalMetrics &metrics, const char *split) {
+                       const EvalMetrics &metrics, const char *split,
+                       const std::string &selection) {
   out << "evaluated " << source << " (step " << checkpoint.config.step
       << ") on " << data << ", split " << split << "\n";
+  if (!selection.empty())
+    out << "  selection: " << selection << "\n";
   char header[256];
   std::snprintf(header, sizeof(header),
                 "  %-6s %9s  %10s  %10s  %8s  %10s  %8s  %s\n", "", "rows",
@@ -434,6 +472,10 @@ static int runEval(const EvalArgs &args, const std::string &commandLine) {
   if (!created.isOk())
     return fail(created.getStatus());
   Evaluator &evaluator = **created;
+  if (!evaluator.notice().empty()) {
+    std::cerr << "notice: " << evaluator.notice() << "\n";
+    warnings.push_back(evaluator.notice());
+  }
 
   StatusOr<EvalMetrics> result = [&] {
     ProgressOptions progressOptions;
@@ -494,6 +536,7 @@ static int runEval(const EvalArgs &args, const std::string &commandLine) {
   out["rows"] = evaluator.rows();
   out["dim"] = evaluator.dim();
   out["latents"] = evaluator.latents();
+  out["selection"] = selectionJson(evaluator);
   out["evaluated_utc"] = utcNow();
   out["metrics"] = groupJson(metrics.all);
   out["metrics"]["loss"] = optionalNumber(metrics.loss);
@@ -513,14 +556,14 @@ static int runEval(const EvalArgs &args, const std::string &commandLine) {
     if (Status status = writeText(args.output, text); !status.isOk())
       return fail(status);
     printTable(std::cout, args.source, *checkpoint, data->path(), metrics,
-               split);
+               split, selectionText(evaluator));
     for (const auto &[block, values] : blockResults)
       printBlock(std::cout, block, evaluator.metricsPasses(block), values);
     std::cout << "wrote " << args.output << "\n";
   } else {
     if (::isatty(STDERR_FILENO)) {
       printTable(std::cerr, args.source, *checkpoint, data->path(), metrics,
-                 split);
+                 split, selectionText(evaluator));
       for (const auto &[block, values] : blockResults)
         printBlock(std::cerr, block, evaluator.metricsPasses(block), values);
     }

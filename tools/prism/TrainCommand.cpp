@@ -318,6 +318,15 @@ Status TrainRun::writeRunJson(const Trainer &trainer, const TrainReport &report,
   } else {
     run["final_metrics"] = nullptr;
   }
+  // BatchTopK inference thresholds (null until estimated).
+  if (!report.thresholds.empty()) {
+    nlohmann::ordered_json thresholds = nlohmann::ordered_json::object();
+    for (const ThresholdEstimate &estimate : report.thresholds)
+      thresholds[estimate.name()] =
+          estimate.known() ? nlohmann::ordered_json(estimate.value())
+                           : nlohmann::ordered_json(nullptr);
+    run["thresholds"] = thresholds;
+  }
   std::string text = run.dump(2) + "\n";
   std::string path = args.runDir + "/run.json";
   StatusOr<AtomicFileWriter> writer = AtomicFileWriter::create(path);
@@ -386,6 +395,14 @@ int TrainRun::execute() {
   if (report->last)
     std::cout << ": loss " << report->last->loss << ", L0 " << report->last->l0
               << ", dead " << 100.0 * report->last->deadFraction << "%";
+  for (const ThresholdEstimate &estimate : report->thresholds) {
+    std::cout << ", " << estimate.name() << " ";
+    if (estimate.known())
+      std::cout << estimate.value();
+    else
+      std::cout << "not estimated (warm-up of " << kThresholdWarmupSteps
+                << " steps)";
+  }
   std::cout << " -> " << args.runDir << "\n";
   return Success;
 }

@@ -15,8 +15,8 @@ using namespace prism;
 static const char kPrefix[] = "metrics.";
 static const char kFinalize[] = ".finalize";
 
-static std::string entryName(const std::string &block,
-                             const std::string &what) {
+static std::string metricsEntry(const std::string &block,
+                                const std::string &what) {
   return kPrefix + block + "." + what;
 }
 
@@ -35,7 +35,8 @@ std::vector<std::string> prism::compiledMetricsBlocks(const ProgramInfo &info) {
 
 unsigned Evaluator::metricsPasses(const std::string &block) const {
   unsigned passes = 0;
-  while (exec->hasEntryPoint(entryName(block, "pass" + std::to_string(passes))))
+  while (
+      exec->hasEntryPoint(metricsEntry(block, "pass" + std::to_string(passes))))
     ++passes;
   return passes;
 }
@@ -72,10 +73,10 @@ Evaluator::runMetricsBlock(const std::string &block,
   const ProgramInfo &info = exec->info();
   const std::string &path = exec->path();
   const unsigned passes = metricsPasses(block);
-  std::vector<std::string> entries = {entryName(block, "init")};
+  std::vector<std::string> entries = {metricsEntry(block, "init")};
   for (unsigned pass = 0; pass < passes; ++pass)
-    entries.push_back(entryName(block, "pass" + std::to_string(pass)));
-  entries.push_back(entryName(block, "finalize"));
+    entries.push_back(metricsEntry(block, "pass" + std::to_string(pass)));
+  entries.push_back(metricsEntry(block, "finalize"));
   for (const std::string &entry : entries)
     if (Status status = checkMetricsEntry(info, path, entry); !status.isOk())
       return status;
@@ -101,7 +102,7 @@ Evaluator::runMetricsBlock(const std::string &block,
     return status;
 
   std::vector<BlockMetric> metrics;
-  const std::string prefix = entryName(block, "");
+  const std::string prefix = metricsEntry(block, "");
   for (uint32_t index : info.findEntryPoint(entries.back())->writes) {
     const BufferInfo &buffer = info.buffers[index];
     if (buffer.kind != BufferKind::Output ||

@@ -1,6 +1,7 @@
 //===- Evaluator.cpp - Running a trained model over a dataset -------------===//
 
 #include "prism/runtime/Evaluator.h"
+#include "prism/runtime/BatchThreshold.h"
 #include "prism/runtime/Checkpoint.h"
 #include "prism/runtime/ProgramInputs.h"
 
@@ -36,7 +37,8 @@ static Status findForwardOutput(const ProgramInfo &info,
                                 const std::string &name, int &index) {
   index = info.findBuffer(name);
   if (index < 0 || !contains(forward.writes, static_cast<uint32_t>(index)))
-    return Status::error(path, "entry point 'forward' does not write '" + name +
+    return Status::error(path, "entry point '" + forward.name +
+                                   "' does not write '" + name +
                                    "'; evaluation needs Output " + name +
                                    " [-1, " + (name == "z" ? "n" : "d") +
                                    "] (docs/formats.md, \"Program entry "
@@ -51,6 +53,34 @@ static Status findForwardOutput(const ProgramInfo &info,
         path, "output '" + name + "' has shape " + shapeText(buffer.shape) +
                   "; evaluation needs [-1, " + (name == "z" ? "n" : "d") + "]");
   return Status::ok();
+}
+
+const char *prism::selectionRuleName(SelectionRule rule) {
+  switch (rule) {
+  case SelectionRule::Forward:
+    return "forward";
+  case SelectionRule::Threshold:
+    return "threshold";
+  case SelectionRule::Batch:
+    return "batch";
+  }
+  return "forward";
+}
+
+/// The thresholds `infer` reads: its rank-0 ModelState buffers that
+/// `forward` does not read.
+static std::vector<uint32_t> inferThresholds(const ProgramInfo &info) {
+  std::vector<uint32_t> thresholds;
+  const EntryPointInfo *infer = info.findEntryPoint("infer");
+  const EntryPointInfo *forward = info.findEntryPoint("forward");
+  if (!infer || !forward)
+    return thresholds;
+  for (uint32_t index : infer->reads)
+    if (info.buffers[index].kind == BufferKind::ModelState &&
+        info.buffers[index].numElements(1) == 1 &&
+        !contains(forward->reads, index))
+      thresholds.push_back(index);
+  return thresholds;
 }
 
 Status prism::checkEvalContract(const ProgramInfo &info,
@@ -90,6 +120,24 @@ Status prism::checkEvalContract(const ProgramInfo &info,
   Status status = findForwardOutput(info, *forward, path, "xhat", xhat);
   if (status.isOk())
     status = findForwardOutput(info, *forward, path, "z", z);
+  // The inference forward of BatchTopK models: the same outputs, and no
+  // input or scalar that forward does not have.
+  if (const EntryPointInfo *infer = info.findEntryPoint("infer");
+      infer && status.isOk()) {
+    if (!infer->scalars.empty())
+      return Status::error(path, "entry point 'infer' asks for the scalar '" +
+                                     infer->scalars.front() +
+                                     "'; evaluation provides none");
+    for (uint32_t index : infer->reads)
+      if (info.buffers[index].kind == BufferKind::Input &&
+          !contains(forward->reads, index))
+        return Status::error(path, "entry point 'infer' reads the input '" +
+                                       info.buffers[index].name +
+                                       "', which 'forward' does not read");
+    status = findForwardOutput(info, *infer, path, "xhat", xhat);
+    if (status.isOk())
+      status = findForwardOutput(info, *infer, path, "z", z);
+  }
   if (status.isOk() && info.buffers[xhat].shape[1] != input.shape[1])
     return Status::error(
         path, "output 'xhat' has shape " + shapeText(info.buffers[xhat].shape) +
@@ -205,6 +253,40 @@ Evaluator::create(const Program &program, const Dataset &data,
     std::memcpy(executor.buffer(i), tensor->values.data(),
                 tensor->values.size() * sizeof(float));
   }
+  // BatchTopK: the inference forward when the checkpoint has every θ.
+  std::vector<uint32_t> thresholds = inferThresholds(info);
+  if (!thresholds.empty()) {
+    std::vector<std::pair<std::string, double>> values;
+    std::string missing;
+    for (uint32_t index : thresholds) {
+      const std::string &name = info.buffers[index].name;
+      ThresholdEstimate estimate(name);
+      const Tensor *tensor = checkpoint.stateTensor(name);
+      Status loaded =
+          estimate.load(checkpoint.stateMetadata,
+                        checkpoint.directory + "/state.safetensors");
+      if (loaded.isOk() && estimate.known() && tensor &&
+          tensor->values.size() == 1)
+        values.push_back({name, tensor->values[0]});
+      else
+        missing += (missing.empty() ? "'" : ", '") + name + "'";
+    }
+    if (missing.empty()) {
+      evaluator->entryName = "infer";
+      evaluator->selection = SelectionRule::Threshold;
+      evaluator->thresholdValues = std::move(values);
+    } else {
+      evaluator->selection = SelectionRule::Batch;
+      evaluator->ruleNotice =
+          checkpoint.directory + ": the BatchTopK threshold " + missing +
+          " is not estimated yet (training estimates it after a warm-up of " +
+          std::to_string(kThresholdWarmupSteps) +
+          " steps; this checkpoint is at step " +
+          std::to_string(checkpoint.config.step) +
+          "), so evaluation keeps the batch rule: each code depends on the "
+          "other rows of its --batch";
+    }
+  }
   evaluator->xIndex = info.findBuffer("x");
   evaluator->xhatIndex = info.findBuffer("xhat");
   evaluator->zIndex = info.findBuffer("z");
@@ -212,7 +294,7 @@ Evaluator::create(const Program &program, const Dataset &data,
       static_cast<uint64_t>(info.buffers[evaluator->zIndex].shape[1]);
   evaluator->modalityIndex = findModalityInput(info);
   int loss = info.findBuffer("loss");
-  const EntryPointInfo &forward = *info.findEntryPoint("forward");
+  const EntryPointInfo &forward = *info.findEntryPoint(evaluator->entryName);
   if (loss >= 0 && info.buffers[loss].kind == BufferKind::Output &&
       info.buffers[loss].numElements(1) == 1 &&
       contains(forward.writes, static_cast<uint32_t>(loss)))
@@ -248,7 +330,7 @@ StatusOr<EvalMetrics> Evaluator::run(
     uint64_t got = std::min(batchSize, total - done);
     Status status = loadBatch(got, modality);
     if (status.isOk())
-      status = exec->run("forward", {});
+      status = exec->run(entryName, {});
     if (!status.isOk())
       return status;
     std::optional<double> loss;

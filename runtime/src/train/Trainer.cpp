@@ -184,6 +184,9 @@ Trainer::create(const Program &program, const Dataset &data,
   trainer->modalityIndex = findModalityInput(info);
   if (trainer->modalityIndex >= 0)
     trainer->batchModality.resize(plan.batch);
+  trainer->thresholdSlots = findThresholds(info);
+  for (const ThresholdSlot &slot : trainer->thresholdSlots)
+    trainer->estimates.emplace_back(slot.name);
   return trainer;
 }
 
@@ -204,6 +207,8 @@ Status Trainer::initialize() {
   if (!status.isOk())
     return status;
   tracker.writeMask(exec->buffer(maskIndex));
+  for (size_t i = 0; i < estimates.size(); ++i)
+    estimates[i] = ThresholdEstimate(thresholdSlots[i].name);
   done = 0;
   lossSum = l0Sum = 0;
   sumCount = 0;
@@ -233,6 +238,19 @@ Status Trainer::writeCheckpoint() {
   config.architecture = info.findBuffer("threshold") >= 0 ? "jumprelu"
                         : topk                            ? "topk"
                                                           : "standard";
+  // A BatchTopK model with its threshold estimated is, at inference, the
+  // JumpReLU z = relu(pre) · (pre > θ) with θ the same for every latent: the
+  // form SAELens saves BatchTopK SAEs in, and loads as "jumprelu" with a
+  // `threshold [d_sae]`. Before θ exists it stays "topk" (per-row top-k).
+  std::vector<float> exportedThreshold;
+  bool exportThreshold = estimates.size() == 1 && estimates[0].known() &&
+                         info.findBuffer("threshold") < 0;
+  if (exportThreshold) {
+    config.architecture = "jumprelu";
+    exportedThreshold.assign(settings.latents,
+                             static_cast<float>(estimates[0].value()));
+    topk = false;
+  }
   config.dIn = settings.dim;
   config.dSae = settings.latents;
   config.model = info.modelName;
@@ -249,6 +267,9 @@ Status Trainer::writeCheckpoint() {
     else if (checkpointed(buffer.kind))
       checkpoint.state.push_back(ref);
   }
+  if (exportThreshold)
+    checkpoint.weights.push_back(
+        {"threshold", {settings.latents}, exportedThreshold.data()});
   std::vector<float> counters = tracker.encode();
   checkpoint.state.push_back(
       {kCountersName, {2, settings.latents}, counters.data()});
@@ -262,6 +283,8 @@ Status Trainer::writeCheckpoint() {
   meta["metrics.loss_sum"] = formatMetaDouble(lossSum);
   meta["metrics.l0_sum"] = formatMetaDouble(l0Sum);
   meta["metrics.count"] = std::to_string(sumCount);
+  for (const ThresholdEstimate &estimate : estimates)
+    estimate.save(meta);
   CheckpointWriter writer(options.runDir);
   return writer.write(checkpoint);
 }
@@ -329,6 +352,11 @@ Status Trainer::resume(std::vector<std::string> &warnings) {
   status = tracker.decode(loaded->stateTensor(kCountersName)->values, where);
   if (!status.isOk())
     return status;
+  for (ThresholdEstimate &estimate : estimates) {
+    status = estimate.load(meta, where + "/state.safetensors");
+    if (!status.isOk())
+      return status;
+  }
   tracker.writeMask(exec->buffer(maskIndex));
   done = step;
   lossSum = lossTotal;
@@ -394,6 +422,11 @@ Status Trainer::appendMetrics(const StepMetrics &metrics) {
   line["dead_fraction"] = metrics.deadFraction;
   line["lr"] = metrics.lr;
   line["steps_per_s"] = metrics.stepsPerSecond;
+  // BatchTopK thresholds, null until estimated.
+  for (const ThresholdEstimate &estimate : estimates)
+    line[estimate.name()] = estimate.known()
+                                ? nlohmann::ordered_json(estimate.value())
+                                : nlohmann::ordered_json(nullptr);
   std::ofstream out(metricsPath(), std::ios::app);
   out << line.dump() << "\n";
   out.flush();
@@ -458,6 +491,14 @@ Trainer::run(const std::function<void(const StepMetrics &)> &onStep) {
     }
     tracker.update(exec->buffer(firedIndex), rows);
     tracker.writeMask(exec->buffer(maskIndex));
+    // θ for `infer`: the estimate, rounded to the buffer's float.
+    for (size_t i = 0; i < estimates.size(); ++i) {
+      const ThresholdSlot &slot = thresholdSlots[i];
+      if (estimates[i].observe(t, *exec->buffer(slot.minKeptIndex)) &&
+          slot.stateIndex >= 0)
+        *exec->buffer(slot.stateIndex) =
+            static_cast<float>(estimates[i].value());
+    }
     metrics.deadFraction = tracker.deadFraction();
     lossSum += metrics.loss;
     l0Sum += metrics.l0;
@@ -505,5 +546,6 @@ Trainer::run(const std::function<void(const StepMetrics &)> &onStep) {
   }
   report.step = done;
   report.stopped = !report.divergence && done < settings.totalSteps;
+  report.thresholds = estimates;
   return report;
 }

@@ -282,7 +282,7 @@ func.func @reduce_result_shape(%a: tensor<?x4096xf32>) {
 // -----
 
 func.func @reduce_kind(%a: tensor<?x4096xf32>) {
-  // expected-error @below {{custom op 'sae.reduce' expected one of [sum, mean, max, count, norm] for reduction, got: min}}
+  // expected-error @below {{custom op 'sae.reduce' expected one of [sum, mean, max, count, norm, min_positive] for reduction, got: min}}
   // expected-error @below {{failed to parse Sae_ReduceKindAttr parameter 'value'}}
   %0 = sae.reduce min %a, axis = 1 : tensor<?x4096xf32> -> tensor<?xf32>
   return

@@ -13,8 +13,8 @@ func.func @params() {
   %3 = sae.param "b_dec" constant(-0.25) : tensor<512xf64>
   // CHECK: sae.param "W_seeded" normal(1.000000e-01) seed 42 : tensor<8x8xf32>
   %4 = sae.param "W_seeded" normal(0.1) seed 42 : tensor<8x8xf32>
-  // CHECK: sae.param "theta" constant(1.000000e-03) : tensor<4096xf32>
-  %5 = sae.param "theta" constant(0.001) : tensor<4096xf32>
+  // CHECK: sae.param "batchtopk.theta" constant(1.000000e-03) : tensor<4096xf32>
+  %5 = sae.param "batchtopk.theta" constant(0.001) : tensor<4096xf32>
   // CHECK: sae.param "W_init" normal(2.000000e-02) : tensor<512x4096xf32>
   %6 = sae.param "W_init" normal(0.02) : tensor<512x4096xf32>
   // CHECK: sae.param "W_unit" normal : tensor<8x8xf32>
@@ -84,6 +84,8 @@ func.func @reductions(%z: tensor<?x4096xf32>) {
   %3 = sae.reduce count %z, axis = 1 : tensor<?x4096xf32> -> tensor<?xf32>
   // CHECK: sae.reduce mean %{{.*}}, axis = 0 : tensor<?xf32> -> tensor<f32>
   %4 = sae.reduce mean %3, axis = 0 : tensor<?xf32> -> tensor<f32>
+  // CHECK: sae.reduce min_positive %{{.*}} : tensor<?x4096xf32> -> tensor<f32>
+  %5 = sae.reduce min_positive %z : tensor<?x4096xf32> -> tensor<f32>
   return
 }
 
@@ -249,8 +251,8 @@ sae.model @initialisers {
   %4 = sae.param "W_img" copy from "W_dec" constraint unit_cols : tensor<4096x512xf32>
   // CHECK: sae.param "W_txt" xavier constraint unit_rows : tensor<4096x512xf32>
   %5 = sae.param "W_txt" xavier constraint unit_rows : tensor<4096x512xf32>
-  // CHECK: sae.param "theta" normal(1.000000e-02) seed 3 : tensor<4096xf32>
-  %6 = sae.param "theta" normal(0.01) seed 3 : tensor<4096xf32>
+  // CHECK: sae.param "batchtopk.theta" normal(1.000000e-02) seed 3 : tensor<4096xf32>
+  %6 = sae.param "batchtopk.theta" normal(0.01) seed 3 : tensor<4096xf32>
   // CHECK: sae.param "b_in" copy from "b_dec" : tensor<512xf32>
   %7 = sae.param "b_in" copy from "b_dec" : tensor<512xf32>
   %loss = sae.mse %x, %x : tensor<?x512xf32>, tensor<?x512xf32> -> tensor<f32>
@@ -415,7 +417,7 @@ sae.metrics @concepts model(@topk) over pairs {
 sae.model @jumprelu hyper {d = 512 : i64, n = 4096 : i64, bandwidth = 0.001 : f64} {
   %x = sae.input "x" : tensor<?x512xf32>
   %W_enc = sae.param "W_enc" kaiming : tensor<512x4096xf32>
-  %theta = sae.param "theta" constant(0.001) : tensor<4096xf32>
+  %theta = sae.param "batchtopk.theta" constant(0.001) : tensor<4096xf32>
   %W_img = sae.param "W_img" transpose from "W_enc" : tensor<4096x512xf32>
   %W_txt = sae.param "W_txt" copy from "W_img" : tensor<4096x512xf32>
   %pre = sae.matmul %x, %W_enc : tensor<?x512xf32>, tensor<512x4096xf32> -> tensor<?x4096xf32>

@@ -22,7 +22,15 @@ def SaeTrainStatistics : Pass<"sae-train-statistics", "::mlir::ModuleOp"> {
     updated parameters and state. The other forward outputs are dropped, so
     their computation dies unless the step needs it. A step without a
     `dead_mask` state argument gets one, unread, after the parameters.
+
+    Each `sae.batchtopk` tagged `sae.threshold = "NAME"` (see
+    `-sae-outline-entry-points`) adds, after `fired`, the output
+    `NAME.min_kept`: `sae.reduce min_positive` of its result, the smallest
+    activation the batch rule kept (+inf when it kept none), from which the
+    runtime estimates the inference threshold NAME. Untagged selections
+    report nothing.
   }];
+  let dependentDialects = ["::prism::sae::SaeDialect"];
 }
 
 def SaeSparsify : Pass<"sae-sparsify", "::mlir::func::FuncOp"> {

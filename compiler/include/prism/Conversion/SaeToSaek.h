@@ -9,6 +9,7 @@
 #ifndef PRISM_CONVERSION_PASSES_H
 #define PRISM_CONVERSION_PASSES_H
 
+#include "prism/Dialect/Sae/IR/SaeDialect.h"
 #include "prism/Dialect/Saek/IR/SaekDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -118,6 +118,22 @@ struct LowerReduce : OpRewritePattern<sae::ReduceOp> {
             return arith::MaximumFOp::create(b, l, args[0], args[1]);
           });
       break;
+    case sae::ReduceKind::MinPositive:
+      // min(acc, x > 0 ? x : +inf): a NaN entry is not > 0, so it is skipped.
+      result = buildReduction(
+          rewriter, loc, input, type, map, batch,
+          std::numeric_limits<double>::infinity(),
+          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+            Value positive =
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, args[0],
+                                      floatConstant(b, l, element, 0.0));
+            Value candidate = arith::SelectOp::create(
+                b, l, positive, args[0],
+                floatConstant(b, l, element,
+                              std::numeric_limits<double>::infinity()));
+            return arith::MinimumFOp::create(b, l, args[1], candidate);
+          });
+      break;
     }
     rewriter.replaceOp(op, result);
     return success();

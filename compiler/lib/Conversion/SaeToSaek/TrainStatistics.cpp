@@ -6,10 +6,17 @@
 // not read during training, so they go: their computation then dies unless
 // the gradient needs it.
 //
+// A BatchTopK selection tagged with its inference threshold
+// (`sae.threshold = "batchtopk.theta"`, by -sae-outline-entry-points) also
+// reports the smallest activation it kept, `batchtopk.theta.min_kept`: the
+// smallest positive entry of its result, +inf when it kept none. The runtime
+// averages it into θ.
+//
 //===----------------------------------------------------------------------===//
 
 #include "prism/Conversion/SaeToSaek.h"
 #include "prism/Dialect/Sae/IR/SaeOps.h"
+#include "prism/Dialect/Sae/Transforms/EntryPoints.h"
 
 namespace prism {
 #define GEN_PASS_DEF_SAETRAINSTATISTICS
@@ -62,6 +69,25 @@ LogicalResult addStatistics(func::FuncOp func) {
   SmallVector<Attribute> attrs = {named("sae.output", "loss"),
                                   named("sae.output", "l0"),
                                   named("sae.output", "fired")};
+
+  // The smallest kept activation of each tagged batch-level selection.
+  SmallVector<sae::BatchTopKOp> selections;
+  func.walk([&](sae::BatchTopKOp op) { selections.push_back(op); });
+  for (sae::BatchTopKOp op : selections) {
+    auto threshold = op->getAttrOfType<StringAttr>(sae::entry::kThresholdAttr);
+    if (!threshold)
+      continue;
+    std::string name = sae::entry::minKeptName(threshold.getValue());
+    if (llvm::any_of(attrs, [&](Attribute attr) {
+          return cast<DictionaryAttr>(attr).getAs<StringAttr>("sae.output") ==
+                 name;
+        }))
+      return op.emitOpError("shares the threshold '")
+             << threshold.getValue() << "' with another sae.batchtopk";
+    results.push_back(sae::ReduceOp::create(
+        builder, loc, sae::ReduceKind::MinPositive, op.getResult()));
+    attrs.push_back(named("sae.output", name));
+  }
   for (unsigned i = 0; i < func.getNumResults(); ++i) {
     if (func.getResultAttr(i, "sae.output"))
       continue;

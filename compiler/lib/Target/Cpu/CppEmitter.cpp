@@ -384,13 +384,18 @@ LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
   };
 
   // A full reduction into one scalar accumulates per thread with an OpenMP
-  // reduction when its combiner is a plain sum.
-  bool sumReduction = false;
+  // reduction when its combiner is a plain sum, a minimum or a maximum (the
+  // prelude declares the last two with the printer's NaN rule).
+  const char *ompReduction = nullptr;
   if (parallel.empty() && op.getNumDpsInits() == 1) {
-    Value yielded = yield.getOperand(0);
-    if (auto add = yielded.getDefiningOp<arith::AddFOp>())
-      sumReduction =
-          llvm::is_contained(add->getOperands(), body.getArgument(numInputs));
+    Operation *combiner = yield.getOperand(0).getDefiningOp();
+    if (combiner && combiner->getBlock() == &body &&
+        llvm::is_contained(combiner->getOperands(),
+                           body.getArgument(numInputs)))
+      ompReduction = isa<arith::AddFOp>(combiner)       ? "+"
+                     : isa<arith::MinimumFOp>(combiner) ? "prism_min"
+                     : isa<arith::MaximumFOp>(combiner) ? "prism_max"
+                                                        : nullptr;
   }
 
   if (!parallel.empty()) {
@@ -407,9 +412,9 @@ LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
            << offsets[numInputs + o] << "];\n";
     printer.bind(body.getArgument(numInputs + o), "acc" + std::to_string(o));
   }
-  if (sumReduction) {
-    line() << "#pragma omp parallel for reduction(+ : acc0)\n";
-  }
+  if (ompReduction)
+    line() << "#pragma omp parallel for reduction(" << ompReduction
+           << " : acc0)\n";
   for (unsigned d : reduction)
     openLoop(d);
   for (unsigned i = 0; i < numInputs; ++i) {

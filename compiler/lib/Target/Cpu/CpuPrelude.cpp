@@ -35,6 +35,13 @@ static inline real prism_maximum(real a, real b) {
 static inline real prism_minimum(real a, real b) {
   return (a != a || b != b) ? a + b : (a < b ? a : b);
 }
+// Full min / max reductions split over threads with the same combiners
+// (exact: the order of the partial results changes nothing but the sign of
+// a zero).
+#pragma omp declare reduction(prism_max : real : \
+    omp_out = prism_maximum(omp_out, omp_in)) initializer(omp_priv = -INFINITY)
+#pragma omp declare reduction(prism_min : real : \
+    omp_out = prism_minimum(omp_out, omp_in)) initializer(omp_priv = INFINITY)
 
 // OpenBLAS's own (a netlib cblas.h does not declare them; -lopenblas has them).
 extern "C" void openblas_set_num_threads(int);

@@ -38,7 +38,9 @@ SmallVector<Value> TransposeOp::buildVjp(OpBuilder &builder,
   return {TransposeOp::create(builder, getLoc(), cotangents[0])};
 }
 
-bool ReduceOp::isDifferentiable() { return getKind() != ReduceKind::Count; }
+bool ReduceOp::isDifferentiable() {
+  return getKind() != ReduceKind::Count && getKind() != ReduceKind::MinPositive;
+}
 
 // sum: g repeated; mean: g / size repeated; max: g shared by the maximal
 // entries (ties split evenly); norm: g · x / ‖x‖ (0 for a zero slice).
@@ -67,9 +69,11 @@ SmallVector<Value> ReduceOp::buildVjp(OpBuilder &builder,
     return {MulOp::create(builder, loc, broadcastLike(builder, loc, g, x, axis),
                           NormalizeOp::create(builder, loc, x, axis))};
   case ReduceKind::Count:
+  case ReduceKind::MinPositive:
     break;
   }
-  llvm_unreachable("count has no gradient (isDifferentiable is false)");
+  llvm_unreachable(
+      "count and min_positive have no gradient (isDifferentiable is false)");
 }
 
 // d normalize(x) = (g − u ⟨g, u⟩) / ‖x‖ along the axis, u = x / ‖x‖.

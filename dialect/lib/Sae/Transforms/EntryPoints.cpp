@@ -17,6 +17,15 @@ std::string symbolName(StringRef model, StringRef entry) {
   return (model + "." + entry).str();
 }
 
+std::string thresholdName(unsigned index) {
+  std::string name = "batchtopk.theta";
+  return index == 0 ? name : name + "." + std::to_string(index);
+}
+
+std::string minKeptName(StringRef threshold) {
+  return (threshold + ".min_kept").str();
+}
+
 std::string adamMomentName(StringRef moment, StringRef param) {
   return ("adam." + moment + "." + param).str();
 }

@@ -6,6 +6,14 @@
 // code `z` to `xhat`), each with the arguments it reads. The model stays,
 // because the back end reads parameter initialisers and constraints from it.
 //
+// BatchTopK selects across the batch, so a row's code depends on the rows
+// beside it. A model with `sae.batchtopk` also gets `@M.infer`, the forward
+// in which each selection keeps instead the entries above a threshold θ
+// (Bussmann et al. 2024): `batchtopk(v, k)` becomes `v · (v > θ)`, θ a
+// rank-0 ModelState argument the runtime estimates during training. Each
+// selection of the forward is tagged with the name of its threshold state
+// (`sae.threshold`), which the training step's statistics read.
+//
 //===----------------------------------------------------------------------===//
 
 #include "prism/Dialect/Sae/IR/SaeOps.h"
@@ -44,18 +52,19 @@ void dropUnusedArguments(func::FuncOp func) {
 /// `@M.encode` and `@M.reconstruct` from `forward`, which returns `z` and
 /// `xhat`: the code of a batch, and the reconstruction of a code.
 LogicalResult outlineCodec(ModelOp model, func::FuncOp forward) {
-  Value z = returnedOutput(forward, "z"), xhat = returnedOutput(forward, "xhat");
+  Value z = returnedOutput(forward, "z"),
+        xhat = returnedOutput(forward, "xhat");
   if (!z || !xhat)
     return success();
   MLIRContext *context = model.getContext();
   SmallVector<entry::Argument> arguments;
   for (BlockArgument arg : forward.getArguments())
-    arguments.push_back(
-        {arg.getType(), forward.getArgAttrDict(arg.getArgNumber()),
-         arg.getLoc()});
+    arguments.push_back({arg.getType(),
+                         forward.getArgAttrDict(arg.getArgNumber()),
+                         arg.getLoc()});
 
-  FailureOr<func::FuncOp> encode =
-      entry::createEntry(forward, model.getSymName(), entry::kEncode, arguments);
+  FailureOr<func::FuncOp> encode = entry::createEntry(
+      forward, model.getSymName(), entry::kEncode, arguments);
   if (failed(encode))
     return failure();
   Block &forwardBody = forward.getBody().front();
@@ -71,9 +80,9 @@ LogicalResult outlineCodec(ModelOp model, func::FuncOp forward) {
   dropUnusedArguments(*encode);
 
   // The code is the first argument; what computed it in forward dies.
-  arguments.insert(arguments.begin(),
-                   {z.getType(), entry::tag(context, entry::kInputAttr, "z"),
-                    z.getLoc()});
+  arguments.insert(
+      arguments.begin(),
+      {z.getType(), entry::tag(context, entry::kInputAttr, "z"), z.getLoc()});
   FailureOr<func::FuncOp> reconstruct = entry::createEntry(
       *encode, model.getSymName(), entry::kReconstruct, arguments);
   if (failed(reconstruct))
@@ -91,6 +100,62 @@ LogicalResult outlineCodec(ModelOp model, func::FuncOp forward) {
                      {entry::tag(context, entry::kOutputAttr, "xhat")});
   entry::cleanUp(*reconstruct);
   dropUnusedArguments(*reconstruct);
+  return success();
+}
+
+/// Tags the `sae.batchtopk` ops of `forward` with their threshold names and,
+/// when there are any, adds `@M.infer` after `forward`.
+LogicalResult outlineInfer(ModelOp model, func::FuncOp forward) {
+  MLIRContext *context = model.getContext();
+  SmallVector<BatchTopKOp> selections;
+  forward.walk([&](BatchTopKOp op) { selections.push_back(op); });
+  if (selections.empty())
+    return success();
+
+  SmallVector<entry::Argument> arguments;
+  for (BlockArgument argument : forward.getArguments()) {
+    DictionaryAttr attrs = forward.getArgAttrDict(argument.getArgNumber());
+    arguments.push_back({argument.getType(),
+                         attrs ? attrs : DictionaryAttr::get(context),
+                         argument.getLoc()});
+  }
+  for (auto [index, op] : llvm::enumerate(selections)) {
+    std::string name = entry::thresholdName(index);
+    op->setAttr(entry::kThresholdAttr, StringAttr::get(context, name));
+    auto type = RankedTensorType::get(
+        {}, cast<RankedTensorType>(op.getType()).getElementType());
+    arguments.push_back(
+        {type, entry::tag(context, entry::kStateAttr, name), op.getLoc()});
+  }
+
+  FailureOr<func::FuncOp> infer =
+      entry::createEntry(forward, model.getSymName(), entry::kInfer, arguments);
+  if (failed(infer))
+    return failure();
+  SmallVector<Value> results = entry::cloneBody(forward, *infer);
+  Block &body = infer->getBody().front();
+  ValueRange thresholds =
+      body.getArguments().drop_front(forward.getNumArguments());
+
+  // The clones come in the forward's order, so the i-th reads threshold i.
+  SmallVector<BatchTopKOp> clones;
+  infer->walk([&](BatchTopKOp op) { clones.push_back(op); });
+  for (auto [op, theta] : llvm::zip_equal(clones, thresholds)) {
+    OpBuilder builder(op);
+    Value input = op.getInput();
+    Value above =
+        CmpOp::create(builder, op.getLoc(), CmpPredicate::GT, input, theta);
+    Value kept = MulOp::create(builder, op.getLoc(), input, above);
+    op.getResult().replaceAllUsesWith(kept);
+    for (Value &result : results)
+      if (result == op.getResult())
+        result = kept;
+    op.erase();
+  }
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (unsigned i = 0; i < forward.getNumResults(); ++i)
+    resultAttrs.push_back(forward.getResultAttrDict(i));
+  entry::finishEntry(*infer, results, resultAttrs);
   return success();
 }
 
@@ -142,6 +207,8 @@ LogicalResult outlineForward(ModelOp model) {
     builder.clone(op, mapping);
   }
   entry::finishEntry(*func, results, resultAttrs);
+  if (failed(outlineInfer(model, *func)))
+    return failure();
   return outlineCodec(model, *func);
 }
 

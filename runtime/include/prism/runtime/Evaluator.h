@@ -6,6 +6,12 @@
 // included, and feeds x, xhat and z to an EvalAccumulator (EvalMetrics.h).
 // Every row of the chosen split is seen exactly once.
 //
+// A model with BatchTopK selections is evaluated with its `infer` entry
+// point instead, each selection replaced by the threshold θ the training
+// run estimated (BatchThreshold.h), so a row's code does not depend on the
+// batch; until the checkpoint has θ (a run shorter than the warm-up) it
+// keeps `forward`'s batch rule, and says so.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef PRISM_RUNTIME_EVALUATOR_H
@@ -23,6 +29,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace prism {
 
@@ -56,6 +64,16 @@ struct BlockMetric {
 
 enum class EvalSplit : uint8_t { All, HeldOut };
 
+/// How the evaluated codes were selected.
+enum class SelectionRule : uint8_t {
+  Forward,   // the model has no batch-level selection: `forward`
+  Threshold, // BatchTopK at inference: `infer` with the estimated θ
+  Batch,     // BatchTopK's training rule (no θ yet): `forward`, per batch
+};
+
+/// "forward", "threshold", "batch".
+const char *selectionRuleName(SelectionRule rule);
+
 struct EvalOptions {
   uint64_t batch = 1024;
   /// HeldOut: the rows the run held out (--holdout), found from the seed and
@@ -75,11 +93,21 @@ public:
   /// Rows of the split and the batches they make.
   uint64_t rows() const { return loader.rows().size(); }
   uint64_t batches() const { return loader.batchesPerEpoch(); }
+  /// Rows per entry-point call (the --batch, at most the split's rows).
+  uint64_t batchRows() const { return batchSize; }
   uint32_t dim() const { return data.dim(); }
   uint64_t latents() const { return numLatents; }
   /// The held-out fraction and seed of the split (0 and 0 for All).
   double heldOutFraction() const { return holdout; }
   uint64_t splitSeed() const { return seed; }
+  /// The entry point run, the selection rule, the thresholds it used (name
+  /// and value, for Threshold), and why it fell back to the batch rule.
+  const std::string &entryPoint() const { return entryName; }
+  SelectionRule rule() const { return selection; }
+  const std::vector<std::pair<std::string, double>> &thresholds() const {
+    return thresholdValues;
+  }
+  const std::string &notice() const { return ruleNotice; }
 
   /// One pass over the split. `onBatch` sees the number of batches done and
   /// the running accumulator after each.
@@ -116,6 +144,10 @@ private:
   uint64_t batchSize = 0;
   double holdout = 0;
   uint64_t seed = 0;
+  std::string entryName = "forward";
+  SelectionRule selection = SelectionRule::Forward;
+  std::vector<std::pair<std::string, double>> thresholdValues;
+  std::string ruleNotice;
 };
 
 } // namespace prism

@@ -12,6 +12,7 @@
 #ifndef PRISM_RUNTIME_TRAINER_H
 #define PRISM_RUNTIME_TRAINER_H
 
+#include "prism/runtime/BatchThreshold.h"
 #include "prism/runtime/CpuExecutor.h"
 #include "prism/runtime/DataLoader.h"
 #include "prism/runtime/Dataset.h"
@@ -78,6 +79,8 @@ struct TrainReport {
   uint64_t step = 0; // steps done
   /// The last metrics line written, if any.
   std::optional<StepMetrics> last;
+  /// The BatchTopK thresholds after the last step (BatchThreshold.h).
+  std::vector<ThresholdEstimate> thresholds;
 };
 
 class Trainer {
@@ -91,6 +94,8 @@ public:
 
   const TrainPlan &plan() const { return settings; }
   uint64_t step() const { return done; }
+  /// The program's BatchTopK inference thresholds (BatchThreshold.h).
+  const std::vector<ThresholdEstimate> &thresholds() const { return estimates; }
   CpuExecutor &executor() { return *exec; }
 
   /// A fresh start: initialises the parameters (Init.h) and empties
@@ -130,6 +135,9 @@ private:
   // of models that filter or select by modality.
   int modalityIndex = -1;
   std::vector<Modality> batchModality;
+  // BatchTopK thresholds: where each is sampled and kept, and its estimate.
+  std::vector<ThresholdSlot> thresholdSlots;
+  std::vector<ThresholdEstimate> estimates;
   uint64_t done = 0;
   // Sums since the last metrics line; checkpointed, so a resumed run writes
   // the same lines.

@@ -285,7 +285,10 @@ def Sae_ReduceOp : Sae_Op<"reduce", [Pure,
     Reduces `input` along `axis`, which disappears from the result shape,
     or, without `axis`, along every axis to a rank-0 result. `count` counts
     the non-zero entries (for L0 sparsity) and returns the count in the
-    input's element type; `norm` is the L2 norm.
+    input's element type; `norm` is the L2 norm; `min_positive` is the
+    smallest entry greater than zero, +∞ when there is none (the smallest
+    activation a `sae.batchtopk` kept, for its inference threshold). `count`
+    and `min_positive` have no gradient.
 
     In a metrics block, a reduction along axis 0, or over all axes, runs
     over every row of the dataset, not one batch.

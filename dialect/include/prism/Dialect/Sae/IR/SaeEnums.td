@@ -41,7 +41,8 @@ def Sae_ReduceKind : I32Enum<"ReduceKind", "reduction", [
   I32EnumCase<"Mean", 1, "mean">,
   I32EnumCase<"Max", 2, "max">,
   I32EnumCase<"Count", 3, "count">,
-  I32EnumCase<"Norm", 4, "norm">
+  I32EnumCase<"Norm", 4, "norm">,
+  I32EnumCase<"MinPositive", 5, "min_positive">
 ]> {
   let cppNamespace = "::prism::sae";
 }

@@ -29,6 +29,10 @@ inline constexpr llvm::StringLiteral kEncode = "encode";
 inline constexpr llvm::StringLiteral kReconstruct = "reconstruct";
 inline constexpr llvm::StringLiteral kGrad = "grad";
 inline constexpr llvm::StringLiteral kTrainStep = "train_step";
+/// The inference forward of a model with batch-level selections: every
+/// `sae.batchtopk` becomes a threshold (docs/lowering.md, "BatchTopK at
+/// inference").
+inline constexpr llvm::StringLiteral kInfer = "infer";
 
 // Argument attributes, each holding a name.
 inline constexpr llvm::StringLiteral kInputAttr = "sae.input";
@@ -44,12 +48,24 @@ inline constexpr llvm::StringLiteral kGradAttr = "sae.grad";
 inline constexpr llvm::StringLiteral kParamOutAttr = "sae.param_out";
 inline constexpr llvm::StringLiteral kStateOutAttr = "sae.state_out";
 
+// The discardable attribute of a `sae.batchtopk` in an entry function: the
+// name of the ModelState that holds its inference threshold.
+inline constexpr llvm::StringLiteral kThresholdAttr = "sae.threshold";
+
 // Names of outputs, state and scalars.
 inline constexpr llvm::StringLiteral kLoss = "loss";
 inline constexpr llvm::StringLiteral kDeadMask = "dead_mask";
 inline constexpr llvm::StringLiteral kLr = "lr";
 inline constexpr llvm::StringLiteral kBiasCorrection1 = "bias_correction1";
 inline constexpr llvm::StringLiteral kBiasCorrection2 = "bias_correction2";
+
+/// The threshold state of the `index`-th `sae.batchtopk` of a model (in
+/// body order): "batchtopk.theta", then "batchtopk.theta.1", ... (dotted, so
+/// that no parameter or input of the language can take the name).
+std::string thresholdName(unsigned index);
+
+/// "NAME.min_kept": the training-step output that samples threshold NAME.
+std::string minKeptName(llvm::StringRef threshold);
 
 /// `M.entry`, the symbol of entry point `entry` of model `M`.
 std::string symbolName(llvm::StringRef model, llvm::StringRef entry);

@@ -8,6 +8,8 @@
 #ifndef PRISM_DIALECT_SAE_TRANSFORMS_PASSES_H
 #define PRISM_DIALECT_SAE_TRANSFORMS_PASSES_H
 
+#include "prism/Dialect/Sae/IR/SaeDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"

@@ -25,8 +25,18 @@ def SaeOutlineEntryPoints
     output `z`) and `@M.reconstruct` (a code, `sae.input "z"`, to the output
     `xhat`), each keeping only the arguments it reads. The model stays: later stages read parameter initialisers, constraints and
     the training configuration from it.
+
+    A model with `sae.batchtopk` also gets `func.func @M.infer`
+    (`sae.entry = "infer"`), its inference forward: the forward's
+    arguments, then one rank-0 `sae.state` argument per selection
+    (`batchtopk.theta`, `batchtopk.theta.1`, ... in body order), the
+    forward's results, and every `sae.batchtopk %v, k` replaced by
+    `%v · (%v > θ)` (`sae.cmp gt`, `sae.mul`). The selections of
+    `@M.forward` are tagged `sae.threshold = "batchtopk.theta"` (...), which
+    `-sae-train-statistics` reads.
   }];
-  let dependentDialects = ["::mlir::func::FuncDialect"];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::prism::sae::SaeDialect"];
 }
 
 def SaePlanMetrics : Pass<"sae-plan-metrics", "::mlir::ModuleOp"> {
