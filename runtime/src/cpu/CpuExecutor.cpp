@@ -70,22 +70,6 @@ struct CpuExecutor::Library {
   }
 };
 
-/// OpenBLAS 0.3.21 (Debian 12) gives AMD CPUs with AVX-512 (Zen 4) its AVX2
-/// Zen kernels; its AVX-512 SkylakeX sgemm runs the 1024x512x4096 encoder
-/// GEMM of bench/cpu in 12.6 ms instead of 21 ms there. OpenBLAS reads
-/// OPENBLAS_CORETYPE when it is loaded, which is with the first kernel
-/// image; a user's own setting wins.
-static void chooseOpenBlasCore() {
-#if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_is("amd") && __builtin_cpu_supports("avx512f") &&
-      __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd"))
-    ::setenv("OPENBLAS_CORETYPE", "SKYLAKEX", /*overwrite=*/0);
-#endif
-}
-
 /// Stages and opens kernel image `index` of `program`.
 static Status openImage(const Program &program, size_t index, std::string &name,
                         int &fd, void *&handle) {
@@ -111,7 +95,6 @@ static Status openImage(const Program &program, size_t index, std::string &name,
   }
   Status status = writeAll(fd, program.blob(index), image.size, path, what);
   if (status.isOk()) {
-    chooseOpenBlasCore();
     handle = ::dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
       const char *error = ::dlerror();
