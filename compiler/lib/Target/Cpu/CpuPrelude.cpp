@@ -316,24 +316,83 @@ static inline void prism_batch_topk(const real *x, int64_t rows, int64_t n,
     out[i] = kept[i] ? (asMask ? (real)1 : x[i]) : (real)0;
 }
 
-// One bias-corrected Adam step with decoupled weight decay (see saek.adam).
+// The constants of one bias-corrected Adam step with decoupled weight decay
+// (see saek.adam). 1 - beta comes folded in double (1 - 0.999f in float is
+// 0.00099998713); with the reciprocals of the corrections, an element costs
+// one division.
+struct prism_adam_step {
+  real lr, invBc1, invSqrtBc2, beta1, beta2, oneMinusBeta1, oneMinusBeta2,
+      eps, decay;
+  prism_adam_step(real lr, real bc1, real bc2, real beta1, real beta2,
+                  real oneMinusBeta1, real oneMinusBeta2, real eps, real decay)
+      : lr(lr), invBc1(1 / bc1), invSqrtBc2(1 / std::sqrt(bc2)), beta1(beta1),
+        beta2(beta2), oneMinusBeta1(oneMinusBeta1),
+        oneMinusBeta2(oneMinusBeta2), eps(eps), decay(decay) {}
+  // The step of one element with gradient g: its new moments, and the new
+  // parameter as the result.
+  real apply(real p, real g, real m, real v, real &mOut, real &vOut) const {
+    const real mi = beta1 * m + oneMinusBeta1 * g;
+    const real vi = beta2 * v + oneMinusBeta2 * g * g;
+    mOut = mi;
+    vOut = vi;
+    return p - lr * ((mi * invBc1) / (std::sqrt(vi) * invSqrtBc2 + eps) +
+                     decay * p);
+  }
+};
+
 static inline void prism_adam(const real *p, const real *g, const real *m,
                        const real *v, int64_t size, real lr, real bc1,
                        real bc2, real beta1, real beta2,
                        real oneMinusBeta1, real oneMinusBeta2, real eps,
                        real decay, real *pOut, real *mOut, real *vOut) {
-  // 1 - beta comes folded in double: 1 - 0.999f in float is 0.00099998713.
-  // Multiplying by the reciprocals leaves one division per element.
-  const real invBc1 = 1 / bc1, invSqrtBc2 = 1 / std::sqrt(bc2);
+  const prism_adam_step adam(lr, bc1, bc2, beta1, beta2, oneMinusBeta1,
+                             oneMinusBeta2, eps, decay);
 #pragma omp parallel for simd
-  for (int64_t i = 0; i < size; ++i) {
-    const real mi = beta1 * m[i] + oneMinusBeta1 * g[i];
-    const real vi = beta2 * v[i] + oneMinusBeta2 * g[i] * g[i];
-    const real step =
-        (mi * invBc1) / (std::sqrt(vi) * invSqrtBc2 + eps) + decay * p[i];
-    mOut[i] = mi;
-    vOut[i] = vi;
-    pOut[i] = p[i] - lr * step;
+  for (int64_t i = 0; i < size; ++i)
+    pOut[i] = adam.apply(p[i], g[i], m[i], v[i], mOut[i], vOut[i]);
+}
+
+// prism_scatter_rows transposed fused with the Adam step of the [d, n]
+// parameter whose gradient it makes: each gradient element goes from the
+// thread's block straight into its update, never to memory (saves writing
+// and re-reading the gradient, 2 x 8 MiB for W_enc at d = 512, n = 4096).
+static inline void prism_index_add_adam(
+    const real *values, const int32_t *indices, const real *rowsData,
+    int64_t rows, int64_t k, int64_t d, int64_t n, const real *p,
+    const real *m, const real *v, real lr, real bc1, real bc2, real beta1,
+    real beta2, real oneMinusBeta1, real oneMinusBeta2, real eps, real decay,
+    real *pOut, real *mOut, real *vOut) {
+  const prism_adam_step adam(lr, bc1, bc2, beta1, beta2, oneMinusBeta1,
+                             oneMinusBeta2, eps, decay);
+#pragma omp parallel
+  {
+    int threads = 1, me = 0;
+#ifdef _OPENMP
+    threads = omp_get_num_threads();
+    me = omp_get_thread_num();
+#endif
+    const int64_t lo = n * me / threads, hi = n * (me + 1) / threads;
+    static thread_local std::vector<real> block;
+    block.assign((hi - lo) * d, (real)0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < k; ++j) {
+        const int64_t i = indices[r * k + j];
+        if (i < lo || i >= hi)
+          continue;
+        const real value = values[r * k + j];
+        const real *a = rowsData + r * d;
+        real *target = block.data() + (i - lo) * d;
+        for (int64_t c = 0; c < d; ++c)
+          target[c] += value * a[c];
+      }
+    const int64_t tile = 64;
+    for (int64_t first = lo; first < hi; first += tile)
+      for (int64_t c = 0; c < d; ++c)
+        for (int64_t i = first; i < std::min(hi, first + tile); ++i) {
+          const int64_t e = c * n + i;
+          pOut[e] = adam.apply(p[e], block[(i - lo) * d + c], m[e], v[e],
+                               mOut[e], vOut[e]);
+        }
   }
 }
 
@@ -346,7 +405,8 @@ static inline void prism_adam_unit_rows(
     int64_t cols, real lr, real bc1, real bc2, real beta1, real beta2,
     real oneMinusBeta1, real oneMinusBeta2, real eps, real decay, real *pOut,
     real *mOut, real *vOut) {
-  const real invBc1 = 1 / bc1, invSqrtBc2 = 1 / std::sqrt(bc2);
+  const prism_adam_step adam(lr, bc1, bc2, beta1, beta2, oneMinusBeta1,
+                             oneMinusBeta2, eps, decay);
 #pragma omp parallel
   {
     std::vector<real> step(cols);
@@ -361,14 +421,8 @@ static inline void prism_adam_unit_rows(
       real sum = 0;
 #pragma omp simd reduction(+ : sum)
       for (int64_t i = 0; i < cols; ++i) {
-        const real gi = gr[i] - dot * pr[i];
-        const real mi = beta1 * mr[i] + oneMinusBeta1 * gi;
-        const real vi = beta2 * vr[i] + oneMinusBeta2 * gi * gi;
-        const real update =
-            (mi * invBc1) / (std::sqrt(vi) * invSqrtBc2 + eps) + decay * pr[i];
-        mOut[r * cols + i] = mi;
-        vOut[r * cols + i] = vi;
-        step[i] = pr[i] - lr * update;
+        step[i] = adam.apply(pr[i], gr[i] - dot * pr[i], mr[i], vr[i],
+                             mOut[r * cols + i], vOut[r * cols + i]);
         sum += step[i] * step[i];
       }
       const real scale = sum > 0 ? 1 / std::sqrt(sum) : 0;
