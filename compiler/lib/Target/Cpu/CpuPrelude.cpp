@@ -221,45 +221,66 @@ static inline void prism_gather_dot(const real *rowsData, const int32_t *indices
     }
 }
 
+// The latents [lo, hi) of the calling thread's share of n.
+static inline void prism_thread_share(int64_t n, int64_t &lo, int64_t &hi) {
+  int threads = 1, me = 0;
+#ifdef _OPENMP
+  threads = omp_get_num_threads();
+  me = omp_get_thread_num();
+#endif
+  lo = n * me / threads;
+  hi = n * (me + 1) / threads;
+}
+
+// rows_i += values[r, j] * rowsData[r, :] for every (r, j) with
+// indices[r, j] = i in [lo, hi), row i at target + (i - lo) * d: one
+// thread's latents, so that no two threads write one row.
+static inline void prism_add_rows(const real *values, const int32_t *indices,
+                                  const real *rowsData, int64_t rows,
+                                  int64_t k, int64_t d, int64_t lo, int64_t hi,
+                                  real *target) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < k; ++j) {
+      const int64_t i = indices[r * k + j];
+      if (i < lo || i >= hi)
+        continue;
+      const real v = values[r * k + j];
+      const real *a = rowsData + r * d;
+      real *row = target + (i - lo) * d;
+      for (int64_t c = 0; c < d; ++c)
+        row[c] += v * a[c];
+    }
+}
+
+// The transposed forms visit [d, n] in tiles of 64 latents, so that the
+// tile's rows of a thread's [hi - lo, d] block stay in cache while each
+// column is written.
+constexpr int64_t prism_transpose_tile = 64;
+
 // out[i, :] (or out[:, i]) = sum over (r, j) with indices[r, j] == i of
-// values[r, j] * rows[r, :]. Latents are split between threads so that no
-// two threads write one row: each scans the code for its own latents.
+// values[r, j] * rows[r, :]. Each thread scans the code for its own
+// latents. The transposed form adds rows into a private [hi - lo, d] block
+// and transposes it once: adding straight into columns of [d, n] would
+// stride n per element.
 static inline void prism_scatter_rows(const real *values, const int32_t *indices,
                                const real *rowsData, int64_t rows, int64_t k,
                                int64_t d, int64_t n, bool transposed,
                                real *out) {
 #pragma omp parallel
   {
-    int threads = 1, me = 0;
-#ifdef _OPENMP
-    threads = omp_get_num_threads();
-    me = omp_get_thread_num();
-#endif
-    const int64_t lo = n * me / threads, hi = n * (me + 1) / threads;
-    // Each thread owns the latents [lo, hi). The transposed form adds rows
-    // into a private [hi - lo, d] block and transposes it once: adding
-    // straight into columns of [d, n] would stride n per element.
+    int64_t lo, hi;
+    prism_thread_share(n, lo, hi);
     static thread_local std::vector<real> block;
     block.assign(transposed ? (hi - lo) * d : 0, (real)0);
     if (!transposed)
       std::fill(out + lo * d, out + hi * d, (real)0);
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < k; ++j) {
-        const int64_t i = indices[r * k + j];
-        if (i < lo || i >= hi)
-          continue;
-        const real v = values[r * k + j];
-        const real *a = rowsData + r * d;
-        real *target = transposed ? block.data() + (i - lo) * d : out + i * d;
-        for (int64_t c = 0; c < d; ++c)
-          target[c] += v * a[c];
-      }
-    // In tiles of latents, so that the tile's rows of the block stay in
-    // cache while each column of out is written.
-    const int64_t tile = 64;
-    for (int64_t first = lo; transposed && first < hi; first += tile)
+    prism_add_rows(values, indices, rowsData, rows, k, d, lo, hi,
+                   transposed ? block.data() : out + lo * d);
+    for (int64_t first = lo; transposed && first < hi;
+         first += prism_transpose_tile)
       for (int64_t c = 0; c < d; ++c)
-        for (int64_t i = first; i < std::min(hi, first + tile); ++i)
+        for (int64_t i = first; i < std::min(hi, first + prism_transpose_tile);
+             ++i)
           out[c * n + i] = block[(i - lo) * d + c];
   }
 }
@@ -366,29 +387,16 @@ static inline void prism_index_add_adam(
                              oneMinusBeta2, eps, decay);
 #pragma omp parallel
   {
-    int threads = 1, me = 0;
-#ifdef _OPENMP
-    threads = omp_get_num_threads();
-    me = omp_get_thread_num();
-#endif
-    const int64_t lo = n * me / threads, hi = n * (me + 1) / threads;
+    int64_t lo, hi;
+    prism_thread_share(n, lo, hi);
     static thread_local std::vector<real> block;
     block.assign((hi - lo) * d, (real)0);
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < k; ++j) {
-        const int64_t i = indices[r * k + j];
-        if (i < lo || i >= hi)
-          continue;
-        const real value = values[r * k + j];
-        const real *a = rowsData + r * d;
-        real *target = block.data() + (i - lo) * d;
-        for (int64_t c = 0; c < d; ++c)
-          target[c] += value * a[c];
-      }
-    const int64_t tile = 64;
-    for (int64_t first = lo; first < hi; first += tile)
+    prism_add_rows(values, indices, rowsData, rows, k, d, lo, hi,
+                   block.data());
+    for (int64_t first = lo; first < hi; first += prism_transpose_tile)
       for (int64_t c = 0; c < d; ++c)
-        for (int64_t i = first; i < std::min(hi, first + tile); ++i) {
+        for (int64_t i = first; i < std::min(hi, first + prism_transpose_tile);
+             ++i) {
           const int64_t e = c * n + i;
           pOut[e] = adam.apply(p[e], block[(i - lo) * d + c], m[e], v[e],
                                mOut[e], vOut[e]);

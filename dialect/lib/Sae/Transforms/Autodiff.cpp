@@ -106,13 +106,7 @@ LogicalResult buildGradFunction(func::FuncOp forward) {
     return failure();
 
   MLIRContext *context = forward.getContext();
-  SmallVector<entry::Argument> arguments;
-  for (BlockArgument argument : forward.getArguments()) {
-    DictionaryAttr attrs = forward.getArgAttrDict(argument.getArgNumber());
-    arguments.push_back({argument.getType(),
-                         attrs ? attrs : DictionaryAttr::get(context),
-                         argument.getLoc()});
-  }
+  SmallVector<entry::Argument> arguments = entry::argumentsOf(forward);
   if (*maskType)
     arguments.push_back(
         {*maskType, entry::tag(context, entry::kStateAttr, entry::kDeadMask),

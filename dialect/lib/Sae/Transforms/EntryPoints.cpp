@@ -54,6 +54,17 @@ DictionaryAttr tag(MLIRContext *context, StringRef attr, StringRef name) {
       builder.getNamedAttr(attr, builder.getStringAttr(name)));
 }
 
+SmallVector<Argument> argumentsOf(func::FuncOp func) {
+  SmallVector<Argument> arguments;
+  for (BlockArgument arg : func.getArguments()) {
+    DictionaryAttr attrs = func.getArgAttrDict(arg.getArgNumber());
+    arguments.push_back({arg.getType(),
+                         attrs ? attrs : DictionaryAttr::get(func.getContext()),
+                         arg.getLoc()});
+  }
+  return arguments;
+}
+
 FailureOr<func::FuncOp> createEntry(Operation *after, StringRef model,
                                     StringRef entry,
                                     ArrayRef<Argument> arguments) {

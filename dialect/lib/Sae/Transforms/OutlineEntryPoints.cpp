@@ -57,11 +57,7 @@ LogicalResult outlineCodec(ModelOp model, func::FuncOp forward) {
   if (!z || !xhat)
     return success();
   MLIRContext *context = model.getContext();
-  SmallVector<entry::Argument> arguments;
-  for (BlockArgument arg : forward.getArguments())
-    arguments.push_back({arg.getType(),
-                         forward.getArgAttrDict(arg.getArgNumber()),
-                         arg.getLoc()});
+  SmallVector<entry::Argument> arguments = entry::argumentsOf(forward);
 
   FailureOr<func::FuncOp> encode = entry::createEntry(
       forward, model.getSymName(), entry::kEncode, arguments);
@@ -112,13 +108,7 @@ LogicalResult outlineInfer(ModelOp model, func::FuncOp forward) {
   if (selections.empty())
     return success();
 
-  SmallVector<entry::Argument> arguments;
-  for (BlockArgument argument : forward.getArguments()) {
-    DictionaryAttr attrs = forward.getArgAttrDict(argument.getArgNumber());
-    arguments.push_back({argument.getType(),
-                         attrs ? attrs : DictionaryAttr::get(context),
-                         argument.getLoc()});
-  }
+  SmallVector<entry::Argument> arguments = entry::argumentsOf(forward);
   for (auto [index, op] : llvm::enumerate(selections)) {
     std::string name = entry::thresholdName(index);
     op->setAttr(entry::kThresholdAttr, StringAttr::get(context, name));

@@ -70,6 +70,14 @@ bool readsFilteredRows(Value value) {
   return false;
 }
 
+/// Maps `value` to the argument of `func` tagged `attr` = `name`, if any.
+void mapToArgument(func::FuncOp func, StringRef attr, StringRef name,
+                   Value value, IRMapping &mapping) {
+  for (BlockArgument arg : func.getArguments())
+    if (entry::argumentTag(func, arg.getArgNumber(), attr) == name)
+      mapping.map(value, arg);
+}
+
 /// One reduction over the dataset and its accumulators.
 struct Accumulation {
   // Op handles are values; mutable so that const accumulations query them.
@@ -283,11 +291,7 @@ LogicalResult MetricsPlanner::buildInit() {
 }
 
 LogicalResult MetricsPlanner::buildPass(unsigned pass) {
-  SmallVector<entry::Argument> arguments;
-  for (BlockArgument arg : forward.getArguments())
-    arguments.push_back({arg.getType(),
-                         forward.getArgAttrDict(arg.getArgNumber()),
-                         arg.getLoc()});
+  SmallVector<entry::Argument> arguments = entry::argumentsOf(forward);
   addAccumulatorArguments(pass, arguments);
   FailureOr<func::FuncOp> func =
       entry::createEntry(insertAfter, metrics.getModel(),
@@ -302,18 +306,14 @@ LogicalResult MetricsPlanner::buildPass(unsigned pass) {
   IRMapping mapping;
   for (Operation &op : body) {
     if (auto input = dyn_cast<InputOp>(op)) {
-      for (BlockArgument arg : func->getArguments())
-        if (entry::argumentTag(*func, arg.getArgNumber(), entry::kInputAttr) ==
-            input.getName())
-          mapping.map(input.getResult(), arg);
+      mapToArgument(*func, entry::kInputAttr, input.getName(),
+                    input.getResult(), mapping);
     } else if (auto value = dyn_cast<ModelValueOp>(op)) {
       for (auto [i, output] : llvm::enumerate(outputs))
         if (entry::resultTag(forward, i, entry::kOutputAttr) == value.getName())
           mapping.map(value.getResult(), output);
-      for (BlockArgument arg : func->getArguments())
-        if (entry::argumentTag(*func, arg.getArgNumber(), entry::kParamAttr) ==
-            value.getName())
-          mapping.map(value.getResult(), arg);
+      mapToArgument(*func, entry::kParamAttr, value.getName(),
+                    value.getResult(), mapping);
     }
   }
 
@@ -368,13 +368,11 @@ LogicalResult MetricsPlanner::buildPass(unsigned pass) {
 }
 
 LogicalResult MetricsPlanner::buildFinalize() {
+  // The parameters of the forward function, in its order.
   SmallVector<entry::Argument> arguments;
-  for (BlockArgument arg : forward.getArguments())
-    if (!entry::argumentTag(forward, arg.getArgNumber(), entry::kParamAttr)
-             .empty())
-      arguments.push_back({arg.getType(),
-                           forward.getArgAttrDict(arg.getArgNumber()),
-                           arg.getLoc()});
+  for (const entry::Argument &argument : entry::argumentsOf(forward))
+    if (argument.attrs.get(entry::kParamAttr))
+      arguments.push_back(argument);
   addAccumulatorArguments(passes, arguments);
   FailureOr<func::FuncOp> func = entry::createEntry(
       insertAfter, metrics.getModel(), entryName("finalize"), arguments);
@@ -384,10 +382,8 @@ LogicalResult MetricsPlanner::buildFinalize() {
 
   IRMapping mapping;
   for (auto value : body.getOps<ModelValueOp>())
-    for (BlockArgument arg : func->getArguments())
-      if (entry::argumentTag(*func, arg.getArgNumber(), entry::kParamAttr) ==
-          value.getName())
-        mapping.map(value.getResult(), arg);
+    mapToArgument(*func, entry::kParamAttr, value.getName(), value.getResult(),
+                  mapping);
   OpBuilder builder = OpBuilder::atBlockEnd(&func->getBody().front());
   DenseMap<StringRef, Value> accumulators = accumulatorArguments(*func);
   cloneAvailable(builder, mapping, accumulators, std::nullopt,

@@ -94,6 +94,10 @@ struct Argument {
   mlir::Location loc;
 };
 
+/// The arguments of `func` (types, attributes, locations), to give another
+/// entry function the same ones.
+llvm::SmallVector<Argument> argumentsOf(mlir::func::FuncOp func);
+
 /// Creates `func.func @M.entry` with `arguments`, no results and an empty
 /// entry block, tagged with `sae.model` and `sae.entry`, right after
 /// `after`. Fails (with an error at `after`) when the symbol is taken.
