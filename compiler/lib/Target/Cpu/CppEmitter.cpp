@@ -106,13 +106,8 @@ private:
   /// the adam op and the unit_norm after it (the projection before it and
   /// the unit_norm are then not emitted on their own).
   DenseMap<Operation *, saek::UnitNormOp> unitRowSteps;
-  /// Adam steps whose gradient is a transposed scatter_rows (an index-add)
-  /// read by nothing else: the adam op and that scatter, emitted as one
-  /// kernel at the adam's place (the scatter's operands live until then).
-  DenseMap<Operation *, saek::ScatterRowsOp> indexAddSteps;
   DenseSet<Operation *> fusedAway;
   void findUnitRowSteps(Block &body);
-  void findIndexAddSteps(Block &body);
   void findUpdatedBuffers();
   bool canWriteInto(Operation &op, BlockArgument arg);
   unsigned nextKernel = 0;
@@ -228,17 +223,6 @@ void FunctionEmitter::findUnitRowSteps(Block &body) {
     unitRowSteps[adam] = norm;
     fusedAway.insert(project);
     fusedAway.insert(norm);
-  }
-}
-
-void FunctionEmitter::findIndexAddSteps(Block &body) {
-  for (auto adam : body.getOps<saek::AdamOp>()) {
-    auto scatter = adam.getGrad().getDefiningOp<saek::ScatterRowsOp>();
-    if (!scatter || !scatter.getTransposed() || !scatter->hasOneUse() ||
-        unitRowSteps.contains(adam))
-      continue;
-    indexAddSteps[adam] = scatter;
-    fusedAway.insert(scatter);
   }
 }
 
@@ -670,18 +654,8 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
           return ExpressionPrinter::formatReal(value.convertToDouble());
         };
         auto fused = unitRowSteps.find(adam);
-        auto indexAdd = indexAddSteps.find(adam);
         Value grad = adam.getGrad(), newParam = adam.getNewParam();
-        if (indexAdd != indexAddSteps.end()) {
-          saek::ScatterRowsOp scatter = indexAdd->second;
-          std::vector<std::string> code = dims(scatter.getValues());
-          os << "  prism_index_add_adam(" << real(scatter.getValues()) << ", "
-             << real(scatter.getIndices()) << ", " << real(scatter.getRows())
-             << ", " << code[0] << ", " << code[1] << ", "
-             << dims(scatter.getRows())[1] << ", " << scatter.getN() << ", "
-             << real(adam.getParam()) << ", " << real(adam.getM()) << ", "
-             << real(adam.getV());
-        } else if (fused != unitRowSteps.end()) {
+        if (fused != unitRowSteps.end()) {
           std::vector<std::string> shape = dims(adam.getParam());
           grad = grad.getDefiningOp<saek::ProjectTangentOp>().getGrad();
           newParam = fused->second.getResult();
@@ -790,11 +764,7 @@ FunctionEmitter::planSlots(Block &body,
     return slice->second;
   };
   for (Operation &op : body) {
-    SmallVector<Value> reads(op.getOperands());
-    // A fused index-add reads its scatter's operands at the adam's place.
-    if (auto fused = indexAddSteps.find(&op); fused != indexAddSteps.end())
-      llvm::append_range(reads, fused->second->getOperands());
-    for (Value operand : reads)
+    for (Value operand : op.getOperands())
       if (std::optional<unsigned> slice = sliceOfValue(operand))
         lastRead[*slice] = std::max(lastRead[*slice], index);
     for (Value result : op.getResults())
@@ -845,7 +815,6 @@ LogicalResult FunctionEmitter::emit() {
   findUpdatedBuffers();
   Block &body = func.getBody().front();
   findUnitRowSteps(body);
-  findIndexAddSteps(body);
   for (Operation &op : body.without_terminator())
     if (failed(assignStorage(op)))
       return failure();

@@ -373,37 +373,6 @@ static inline void prism_adam(const real *p, const real *g, const real *m,
     pOut[i] = adam.apply(p[i], g[i], m[i], v[i], mOut[i], vOut[i]);
 }
 
-// prism_scatter_rows transposed fused with the Adam step of the [d, n]
-// parameter whose gradient it makes: each gradient element goes from the
-// thread's block straight into its update, never to memory (saves writing
-// and re-reading the gradient, 2 x 8 MiB for W_enc at d = 512, n = 4096).
-static inline void prism_index_add_adam(
-    const real *values, const int32_t *indices, const real *rowsData,
-    int64_t rows, int64_t k, int64_t d, int64_t n, const real *p,
-    const real *m, const real *v, real lr, real bc1, real bc2, real beta1,
-    real beta2, real oneMinusBeta1, real oneMinusBeta2, real eps, real decay,
-    real *pOut, real *mOut, real *vOut) {
-  const prism_adam_step adam(lr, bc1, bc2, beta1, beta2, oneMinusBeta1,
-                             oneMinusBeta2, eps, decay);
-#pragma omp parallel
-  {
-    int64_t lo, hi;
-    prism_thread_share(n, lo, hi);
-    static thread_local std::vector<real> block;
-    block.assign((hi - lo) * d, (real)0);
-    prism_add_rows(values, indices, rowsData, rows, k, d, lo, hi,
-                   block.data());
-    for (int64_t first = lo; first < hi; first += prism_transpose_tile)
-      for (int64_t c = 0; c < d; ++c)
-        for (int64_t i = first; i < std::min(hi, first + prism_transpose_tile);
-             ++i) {
-          const int64_t e = c * n + i;
-          pOut[e] = adam.apply(p[e], block[(i - lo) * d + c], m[e], v[e],
-                               mOut[e], vOut[e]);
-        }
-  }
-}
-
 // The Adam step of a parameter with unit rows, row by row: the gradient's
 // component along the row removed, the step, the row renormalised. One pass
 // over p, g, m and v instead of three (prism_project_tangent, prism_adam,
