@@ -146,3 +146,18 @@ sae.metrics @p model(@tiny) over pairs {
   %1 = sae.reduce sum %0 : tensor<?x4xf32> -> tensor<f32>
   sae.metric "s" %1 : tensor<f32>
 }
+
+// -----
+
+sae.model @tiny {
+  %0 = sae.input "x" : tensor<?x4xf32>
+  sae.output "y" %0 : tensor<?x4xf32>
+  %1 = sae.reduce sum %0 : tensor<?x4xf32> -> tensor<f32>
+  sae.output "loss" %1 : tensor<f32>
+}
+sae.metrics @m model(@tiny) over rows {
+  %0 = sae.input "x" : tensor<?x4xf32>
+  // expected-error @+1 {{min_positive over the dataset is not streamed; metrics blocks take sum, mean, max, count and norm}}
+  %1 = sae.reduce min_positive %0 : tensor<?x4xf32> -> tensor<f32>
+  sae.metric "m" %1 : tensor<f32>
+}

@@ -171,6 +171,9 @@ LogicalResult MetricsPlanner::plan() {
       return op.emitError("this reduction over the dataset reads the result "
                           "of one that itself needs a pass of its own; "
                           "metrics are planned in at most two passes");
+    if (reduce.getKind() == ReduceKind::MinPositive)
+      return op.emitError("min_positive over the dataset is not streamed; "
+                          "metrics blocks take sum, mean, max, count and norm");
     if (reduce.getKind() == ReduceKind::Max &&
         readsFilteredRows(reduce.getInput()))
       return op.emitError("max over rows filtered by modality is not "
@@ -237,8 +240,10 @@ Value MetricsPlanner::finish(OpBuilder &builder,
   case ReduceKind::Max:
   case ReduceKind::Count:
     return value;
+  case ReduceKind::MinPositive:
+    break; // plan() rejects it
   }
-  llvm_unreachable("unknown reduction");
+  llvm_unreachable("a reduction plan() does not accept");
 }
 
 void MetricsPlanner::cloneAvailable(
@@ -342,6 +347,8 @@ LogicalResult MetricsPlanner::buildPass(unsigned pass) {
               ReduceOp::create(builder, loc, ReduceKind::Sum,
                                MulOp::create(builder, loc, input, input), axis);
           break;
+        case ReduceKind::MinPositive:
+          llvm_unreachable("plan() rejects min_positive over the dataset");
         }
         Value running = accumulators.lookup(accumulation.names[0]);
         Value folded;
