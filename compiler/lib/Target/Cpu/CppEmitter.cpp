@@ -398,7 +398,32 @@ LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
                                                         : nullptr;
   }
 
-  if (!parallel.empty()) {
+  // A sum over rows into one value per column (a bias gradient) would read
+  // its input down columns, a stride of a row per element. Instead each
+  // thread takes a range of columns and walks the rows outside, the columns
+  // inside: contiguous reads, and each output element still sums its
+  // entries in the same order.
+  bool columnSweep = parallel.size() == 1 && !reduction.empty() &&
+                     llvm::all_of(maps, [&](AffineMap map) {
+                       if (map.getResults().empty())
+                         return true; // a scalar
+                       auto last =
+                           dyn_cast<AffineDimExpr>(map.getResults().back());
+                       return last && last.getPosition() == parallel.front();
+                     });
+  if (columnSweep) {
+    unsigned d = parallel.front();
+    line() << "#pragma omp parallel\n";
+    line() << "{\n";
+    indent += 2;
+    line() << "int64_t lo, hi;\n";
+    line() << "prism_thread_share((int64_t)" << extents[d] << ", lo, hi);\n";
+    for (unsigned r : reduction)
+      openLoop(r);
+    line() << "for (int64_t " << loopVar(d) << " = lo; " << loopVar(d)
+           << " < hi; ++" << loopVar(d) << ") {\n";
+    indent += 2;
+  } else if (!parallel.empty()) {
     line() << "#pragma omp parallel for\n";
     for (unsigned d : parallel)
       openLoop(d);
@@ -415,8 +440,9 @@ LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
   if (ompReduction)
     line() << "#pragma omp parallel for reduction(" << ompReduction
            << " : acc0)\n";
-  for (unsigned d : reduction)
-    openLoop(d);
+  if (!columnSweep)
+    for (unsigned d : reduction)
+      openLoop(d);
   for (unsigned i = 0; i < numInputs; ++i) {
     Value input = operands[i];
     if (!isa<RankedTensorType>(input.getType()))
@@ -432,6 +458,16 @@ LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
     return failure();
   for (unsigned o = 0; o < op.getNumDpsInits(); ++o)
     line() << "acc" << o << " = " << printer.get(yield.getOperand(o)) << ";\n";
+  if (columnSweep) {
+    for (unsigned o = 0; o < op.getNumDpsInits(); ++o)
+      line() << outPointers[o] << "[" << offsets[numInputs + o] << "] = acc"
+             << o << ";\n";
+    closeLoop(); // the columns
+    for (size_t i = 0; i < reduction.size(); ++i)
+      closeLoop();
+    closeLoop(); // the parallel region
+    return success();
+  }
   for (size_t i = 0; i < reduction.size(); ++i)
     closeLoop();
   for (unsigned o = 0; o < op.getNumDpsInits(); ++o)
