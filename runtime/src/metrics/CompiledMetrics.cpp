@@ -41,8 +41,7 @@ unsigned Evaluator::metricsPasses(const std::string &block) const {
   return passes;
 }
 
-/// Checks that entry point `name` exists, takes no scalars and reads no
-/// Input that evaluation does not fill.
+/// Checks that entry point `name` exists and can run under evaluation.
 static Status checkMetricsEntry(const ProgramInfo &info,
                                 const std::string &path,
                                 const std::string &name) {
@@ -51,20 +50,7 @@ static Status checkMetricsEntry(const ProgramInfo &info,
     return Status::error(path, "the program has no entry point '" + name +
                                    "' (a compiled metrics block has init, "
                                    "pass0 and finalize entry points)");
-  if (!entry->scalars.empty())
-    return Status::error(
-        path, "entry point '" + name + "' asks for the scalar '" +
-                  entry->scalars.front() + "'; evaluation provides none");
-  for (uint32_t index : entry->reads) {
-    const BufferInfo &buffer = info.buffers[index];
-    if (buffer.kind == BufferKind::Input && buffer.name != "x" &&
-        buffer.name != "modality")
-      return Status::error(path, "entry point '" + name +
-                                     "' reads the input '" + buffer.name +
-                                     "', which evaluation cannot fill (it "
-                                     "fills x and modality)");
-  }
-  return Status::ok();
+  return checkEvaluatedEntry(info, path, *entry);
 }
 
 StatusOr<std::vector<BlockMetric>>

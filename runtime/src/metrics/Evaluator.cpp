@@ -83,6 +83,30 @@ static std::vector<uint32_t> inferThresholds(const ProgramInfo &info) {
   return thresholds;
 }
 
+Status prism::checkEvaluatedEntry(const ProgramInfo &info,
+                                  const std::string &path,
+                                  const EntryPointInfo &entry) {
+  if (!entry.scalars.empty())
+    return Status::error(
+        path, "entry point '" + entry.name + "' asks for the scalar '" +
+                  entry.scalars.front() + "'; evaluation provides none");
+  for (uint32_t index : entry.reads) {
+    const BufferInfo &buffer = info.buffers[index];
+    if (buffer.kind != BufferKind::Input || buffer.name == "x")
+      continue;
+    if (buffer.name != "modality")
+      return Status::error(path, "entry point '" + entry.name +
+                                     "' reads the input '" + buffer.name +
+                                     "', which evaluation cannot fill (it "
+                                     "fills x and modality)");
+    if (buffer.shape != std::vector<int64_t>{-1})
+      return Status::error(path, "input 'modality' has shape " +
+                                     shapeText(buffer.shape) +
+                                     "; evaluation fills it as [-1]");
+  }
+  return Status::ok();
+}
+
 Status prism::checkEvalContract(const ProgramInfo &info,
                                 const std::string &path) {
   const EntryPointInfo *forward = info.findEntryPoint("forward");
@@ -90,10 +114,6 @@ Status prism::checkEvalContract(const ProgramInfo &info,
     return Status::error(path, "the program has no entry point 'forward', so "
                                "it cannot be evaluated (prismc -emit=program "
                                "adds one for every model)");
-  if (!forward->scalars.empty())
-    return Status::error(path, "entry point 'forward' asks for the scalar '" +
-                                   forward->scalars.front() +
-                                   "'; evaluation provides none");
   int x = info.findBuffer("x");
   if (x < 0 || info.buffers[x].kind != BufferKind::Input)
     return Status::error(path, "the program has no Input buffer 'x'; "
@@ -102,32 +122,18 @@ Status prism::checkEvalContract(const ProgramInfo &info,
   if (input.shape.size() != 2 || input.shape[0] != -1 || input.shape[1] <= 0)
     return Status::error(path, "input 'x' has shape " + shapeText(input.shape) +
                                    "; evaluation needs [-1, d]");
-  for (uint32_t index : forward->reads) {
-    const BufferInfo &buffer = info.buffers[index];
-    if (buffer.kind != BufferKind::Input || buffer.name == "x")
-      continue;
-    if (buffer.name != "modality")
-      return Status::error(path, "entry point 'forward' reads the input '" +
-                                     buffer.name +
-                                     "', which evaluation cannot fill (it "
-                                     "fills x and modality)");
-    if (buffer.shape != std::vector<int64_t>{-1})
-      return Status::error(path, "input 'modality' has shape " +
-                                     shapeText(buffer.shape) +
-                                     "; evaluation fills it as [-1]");
-  }
   int xhat, z;
-  Status status = findForwardOutput(info, *forward, path, "xhat", xhat);
+  Status status = checkEvaluatedEntry(info, path, *forward);
+  if (status.isOk())
+    status = findForwardOutput(info, *forward, path, "xhat", xhat);
   if (status.isOk())
     status = findForwardOutput(info, *forward, path, "z", z);
   // The inference forward of BatchTopK models: the same outputs, and no
   // input or scalar that forward does not have.
   if (const EntryPointInfo *infer = info.findEntryPoint("infer");
       infer && status.isOk()) {
-    if (!infer->scalars.empty())
-      return Status::error(path, "entry point 'infer' asks for the scalar '" +
-                                     infer->scalars.front() +
-                                     "'; evaluation provides none");
+    if (Status own = checkEvaluatedEntry(info, path, *infer); !own.isOk())
+      return own;
     for (uint32_t index : infer->reads)
       if (info.buffers[index].kind == BufferKind::Input &&
           !contains(forward->reads, index))

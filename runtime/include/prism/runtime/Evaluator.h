@@ -40,6 +40,11 @@ namespace prism {
 /// Output xhat [-1, d] and z [-1, n]. Errors name `path`.
 Status checkEvalContract(const ProgramInfo &info, const std::string &path);
 
+/// Checks that `entry` can run under evaluation: no scalars, and no Input
+/// but x and modality [-1], which evaluation fills. Errors name `path`.
+Status checkEvaluatedEntry(const ProgramInfo &info, const std::string &path,
+                           const EntryPointInfo &entry);
+
 /// Loads the checkpoint to evaluate: `path` is a checkpoint directory
 /// (RUN/checkpoints/step-N) or a run directory (its latest checkpoint).
 /// Every Parameter of the program, and every ModelState that `forward` reads,
