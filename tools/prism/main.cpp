@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AnalyzeCommand.h"
 #include "CommandLine.h"
 #include "DataCommands.h"
 #include "EvalCommand.h"
@@ -29,6 +30,8 @@ commands:
   data info     summarise a dataset
   train         train a model (.sae, compiled by prismc) or a program
   eval          evaluate a trained run on a dataset (R², L0, dead latents)
+  analyze       measure the concepts of trained runs: modality, Bridge
+                Score, stability across runs, linear baselines; a report
 
 Run `prism COMMAND --help` for a command's options.
 )";
@@ -57,7 +60,10 @@ int main(int argc, char **argv) {
   if (command == "eval")
     return runEvalCommand({args.begin() + 1, args.end()},
                           joinCommandLine(argc, argv));
+  if (command == "analyze")
+    return runAnalyzeCommand({args.begin() + 1, args.end()},
+                             joinCommandLine(argc, argv));
   std::cerr << "prism: error: unknown command '" << command
-            << "' (expected: data, train, eval); see `prism --help`\n";
+            << "' (expected: data, train, eval, analyze); see `prism --help`\n";
   return UserError;
 }

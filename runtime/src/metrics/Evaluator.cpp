@@ -328,7 +328,8 @@ Status Evaluator::loadBatch(uint64_t want, std::vector<Modality> &modality) {
 }
 
 StatusOr<EvalMetrics> Evaluator::run(
-    const std::function<void(uint64_t, const EvalAccumulator &)> &onBatch) {
+    const std::function<void(uint64_t, const EvalAccumulator &)> &onBatch,
+    const CodeSink &onCodes) {
   EvalAccumulator accumulator(data.dim(), numLatents);
   uint64_t total = rows(), done = 0, batch = 0;
   std::vector<Modality> modality(batchSize);
@@ -344,6 +345,8 @@ StatusOr<EvalMetrics> Evaluator::run(
       loss = *exec->buffer(lossIndex);
     accumulator.add(exec->buffer(xIndex), exec->buffer(xhatIndex),
                     exec->buffer(zIndex), got, modality.data(), loss);
+    if (onCodes)
+      onCodes(exec->buffer(zIndex), done, got);
     done += got;
     ++batch;
     if (onBatch)

@@ -114,11 +114,18 @@ public:
   }
   const std::string &notice() const { return ruleNotice; }
 
+  /// The dataset rows of the split, in the order run() visits them.
+  const std::vector<uint64_t> &splitRows() const { return loader.rows(); }
+  /// One batch's codes as run() hands them on: z is [rows, latents],
+  /// row-major, for the split's rows [first, first + rows).
+  using CodeSink =
+      std::function<void(const float *z, uint64_t first, uint64_t rows)>;
   /// One pass over the split. `onBatch` sees the number of batches done and
-  /// the running accumulator after each.
+  /// the running accumulator after each; `onCodes`, each batch's codes.
   StatusOr<EvalMetrics>
   run(const std::function<void(uint64_t, const EvalAccumulator &)> &onBatch =
-          nullptr);
+          nullptr,
+      const CodeSink &onCodes = nullptr);
 
   /// The passes over the split that compiled metrics block `block` makes.
   unsigned metricsPasses(const std::string &block) const;

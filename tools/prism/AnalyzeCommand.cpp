@@ -1,0 +1,332 @@
+//===- AnalyzeCommand.cpp - `prism analyze` -------------------------------===//
+//
+// Runs each run over the data (analyze/AnalyzeRun.h), matches the runs'
+// dictionaries pairwise, and writes the report (docs/analysis.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "AnalyzeCommand.h"
+
+#include "CommandLine.h"
+#include "analyze/AnalyzeRun.h"
+#include "analyze/ReportJson.h"
+
+#include "prism/runtime/AtomicFile.h"
+#include "prism/runtime/Stability.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <sys/stat.h>
+
+using namespace prism;
+using namespace prism::analyze;
+using namespace prism::cli;
+
+static const char kAnalyzeUsage[] =
+    R"(usage: prism analyze RUN_DIR... --data DATA -o REPORT_DIR [options]
+
+Measures the concepts of trained runs on one dataset (SCIENCE.md §3,
+docs/analysis.md): R² (both definitions), L0 and dead concepts; per concept
+its energy and modality score; the Bridge Score over the aligned image-caption
+pairs with its null model; the stability of the dictionaries across runs.
+Every run is evaluated over every row of DATA, as `prism eval --split all`.
+Writes REPORT_DIR/report.json, REPORT_DIR/concepts-RUN.tsv (one line per
+concept) and the plots and report.html.
+
+options:
+  --data DATA          the dataset (.pemb) to analyse on
+  -o, --output DIR     the report directory (created if needed)
+  --batch B            rows per forward call (default 1024)
+  --top K              bridge pairs to list, with their captions (default 5)
+  --null-shuffles S    shuffled pairings for the bridge null model (default 5)
+  --seed N             seed of the shuffles (default 0)
+
+Exit status: 0 when done, 1 on an error.
+)";
+
+namespace {
+
+struct AnalyzeArgs {
+  std::vector<std::string> runs;
+  std::string data, output;
+  uint64_t batch = 1024;
+  BridgeOptions bridge;
+};
+
+} // namespace
+
+static bool parseCount(const std::string &text, uint64_t &out,
+                       bool allowZero) {
+  if (text.empty() || text[0] < '0' || text[0] > '9')
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+  if (errno || *end || (!allowZero && value == 0))
+    return false;
+  out = value;
+  return true;
+}
+
+/// Returns -1 to go on, else the exit status.
+static int parseAnalyzeArgs(ArgCursor &cursor, AnalyzeArgs &out) {
+  while (!cursor.done()) {
+    std::string arg = cursor.next(), value;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kAnalyzeUsage;
+      return Success;
+    }
+    if (arg.empty() || arg[0] != '-') {
+      out.runs.push_back(arg);
+      continue;
+    }
+    if (!cursor.value(arg, value))
+      return UserError;
+    uint64_t count = 0;
+    auto expectCount = [&](bool allowZero) {
+      if (parseCount(value, count, allowZero))
+        return true;
+      cursor.fail("option '" + arg + "' expects a " +
+                  (allowZero ? "non-negative" : "positive") +
+                  " integer, got '" + value + "'");
+      return false;
+    };
+    if (arg == "--data") {
+      out.data = value;
+    } else if (arg == "-o" || arg == "--output") {
+      out.output = value;
+    } else if (arg == "--batch") {
+      if (!expectCount(false))
+        return UserError;
+      out.batch = count;
+    } else if (arg == "--top") {
+      if (!expectCount(false))
+        return UserError;
+      out.bridge.top = static_cast<unsigned>(std::min<uint64_t>(count, 1000));
+    } else if (arg == "--null-shuffles") {
+      if (!expectCount(true))
+        return UserError;
+      out.bridge.nullShuffles =
+          static_cast<unsigned>(std::min<uint64_t>(count, 1000));
+    } else if (arg == "--seed") {
+      if (!expectCount(true))
+        return UserError;
+      out.bridge.seed = count;
+    } else {
+      return cursor.fail("unknown option '" + arg +
+                         "'; see `prism analyze --help`");
+    }
+  }
+  if (out.runs.empty())
+    return cursor.fail("no run: pass one or more RUN_DIR");
+  if (out.data.empty())
+    return cursor.fail("no dataset: pass --data DATA");
+  if (out.output.empty())
+    return cursor.fail("no report directory: pass -o REPORT_DIR");
+  return -1;
+}
+
+static int fail(const Status &status) {
+  std::cerr << status.str() << "\n";
+  return UserError;
+}
+
+static Status writeText(const std::string &path, const std::string &text) {
+  StatusOr<AtomicFileWriter> writer = AtomicFileWriter::create(path);
+  if (!writer.isOk())
+    return writer.getStatus();
+  Status status = writer->write(text.data(), text.size());
+  return status.isOk() ? writer->commit() : status;
+}
+
+static Status makeDirectory(const std::string &path) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0)
+    return S_ISDIR(info.st_mode)
+               ? Status::ok()
+               : Status::error(path, "exists and is not a directory");
+  if (::mkdir(path.c_str(), 0777) != 0)
+    return Status::error(path, std::string("cannot create the report "
+                                           "directory: ") +
+                                   std::strerror(errno));
+  return Status::ok();
+}
+
+/// One line per concept, for spreadsheets and pandas.
+static std::string conceptTable(const RunAnalysis &run) {
+  std::string out = "concept\tenergy\tfired_rows\timage_mean\ttext_mean\t"
+                    "modality\tbridge_image_side\tbridge_text_side\n";
+  char line[512];
+  for (uint64_t i = 0; i < run.latents; ++i) {
+    const ConceptStats &s = run.stats;
+    std::snprintf(line, sizeof(line), "%llu\t%.9g\t%llu\t%.9g\t%.9g\t%.9g\t",
+                  static_cast<unsigned long long>(i), s.energy[i],
+                  static_cast<unsigned long long>(s.fired[i]), s.imageMean[i],
+                  s.textMean[i], s.modality[i]);
+    out += line;
+    if (run.bridge)
+      std::snprintf(line, sizeof(line), "%.9g\t%.9g\n",
+                    run.bridge->imageSideEnergy()[i],
+                    run.bridge->textSideEnergy()[i]);
+    else
+      std::snprintf(line, sizeof(line), "nan\tnan\n");
+    out += line;
+  }
+  return out;
+}
+
+static std::string fixed(const Json &value, int digits) {
+  if (!value.is_number())
+    return "n/a";
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*f", digits, value.get<double>());
+  return text;
+}
+
+static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
+  StatusOr<Dataset> data = Dataset::open(args.data);
+  if (!data.isOk())
+    return fail(data.getStatus());
+  StatusOr<DataPairs> pairs = alignedPairs(*data);
+  if (!pairs.isOk())
+    return fail(pairs.getStatus());
+  if (pairs->rows.empty())
+    std::cerr << "notice: " << data->path()
+              << " has no aligned image-caption pairs; the Bridge Score is "
+                 "left out\n";
+  if (Status status = makeDirectory(args.output); !status.isOk())
+    return fail(status);
+
+  std::vector<RunAnalysis> runs;
+  RunOptions runOptions;
+  runOptions.batch = args.batch;
+  for (const std::string &path : args.runs) {
+    std::cerr << "analyze: " << path << "\n";
+    StatusOr<RunAnalysis> run = analyzeRun(path, *data, *pairs, runOptions);
+    if (!run.isOk())
+      return fail(run.getStatus());
+    for (const std::string &notice : run->notices)
+      std::cerr << "notice: " << notice << "\n";
+    // Names key the report; a repeated directory name gets a suffix.
+    std::string name = run->name;
+    for (unsigned copy = 2;; ++copy) {
+      bool taken = false;
+      for (const RunAnalysis &other : runs)
+        taken |= other.name == name;
+      if (!taken)
+        break;
+      name = run->name + "-" + std::to_string(copy);
+    }
+    run->name = name;
+    runs.push_back(run.take());
+  }
+
+  Json report = Json::object();
+  report["format"] = "prism-analysis-report";
+  report["version"] = 1;
+  report["command"] = commandLine;
+  report["definitions"] = definitionsJson();
+  Json dataJson = Json::object();
+  uint64_t imageRows = 0, textRows = 0;
+  for (uint64_t r = 0; r < data->rows(); ++r) {
+    imageRows += data->modality(r) == Modality::Image;
+    textRows += data->modality(r) == Modality::Text;
+  }
+  dataJson["path"] = data->path();
+  dataJson["rows"] = data->rows();
+  dataJson["image_rows"] = imageRows;
+  dataJson["text_rows"] = textRows;
+  dataJson["pairs"] = pairs->rows.size();
+  dataJson["dim"] = data->dim();
+  report["data"] = std::move(dataJson);
+
+  Json runsJson = Json::array();
+  Json pareto = Json::array();
+  for (const RunAnalysis &run : runs) {
+    std::cerr << "analyze: concepts and bridges of " << run.name << "\n";
+    Json json = runJson(run, *data, *pairs, args.bridge);
+    Json point = Json::object();
+    point["method"] = run.name;
+    point["kind"] = "sae";
+    point["l0"] = json["l0"];
+    point["r2_per_dim"] = json["r2_per_dim"];
+    point["r2_global"] = json["r2_global"];
+    pareto.push_back(std::move(point));
+    runsJson.push_back(std::move(json));
+    if (Status status = writeText(args.output + "/concepts-" + run.name +
+                                      ".tsv",
+                                  conceptTable(run));
+        !status.isOk())
+      return fail(status);
+  }
+  report["runs"] = std::move(runsJson);
+  report["pareto"] = std::move(pareto);
+
+  // Stability of every pair of runs with dictionaries of the same shape.
+  Json stabilityPairs = Json::array();
+  double sum = 0, sumTop = 0;
+  for (size_t a = 0; a < runs.size(); ++a)
+    for (size_t b = a + 1; b < runs.size(); ++b) {
+      if (runs[a].decoder.shape != runs[b].decoder.shape) {
+        std::cerr << "notice: " << runs[a].name << " and " << runs[b].name
+                  << " have dictionaries of different sizes ("
+                  << runs[a].latents << " and " << runs[b].latents
+                  << " concepts); their stability is not measured\n";
+        continue;
+      }
+      std::cerr << "analyze: matching " << runs[a].name << " with "
+                << runs[b].name << " (" << runs[a].latents
+                << " concepts)\n";
+      StatusOr<Stability> stability = dictionaryStability(
+          runs[a].decoder.values.data(), runs[b].decoder.values.data(),
+          runs[a].latents, data->dim(), runs[a].stats.energy);
+      if (!stability.isOk())
+        return fail(stability.getStatus());
+      sum += stability->overall;
+      sumTop += stability->topEnergyBin;
+      stabilityPairs.push_back(
+          stabilityPairJson(runs[a].name, runs[b].name, *stability));
+    }
+  if (stabilityPairs.empty()) {
+    report["stability"] = nullptr;
+  } else {
+    Json stability = Json::object();
+    double count = static_cast<double>(stabilityPairs.size());
+    stability["pairs"] = std::move(stabilityPairs);
+    stability["mean"] = number(sum / count);
+    stability["mean_top_energy_decile"] = number(sumTop / count);
+    report["stability"] = std::move(stability);
+  }
+
+  if (Status status =
+          writeText(args.output + "/report.json", report.dump(2) + "\n");
+      !status.isOk())
+    return fail(status);
+
+  for (const Json &run : report["runs"])
+    std::cout << run["name"].get<std::string>() << ": R² "
+              << fixed(run["r2_per_dim"], 4) << " (global "
+              << fixed(run["r2_global"], 4) << "), L0 " << fixed(run["l0"], 1)
+              << ", modality >0.9 "
+              << fixed(run["concepts"]["modality_above_0_9"], 3) << ", <0.1 "
+              << fixed(run["concepts"]["modality_below_0_1"], 3) << "\n";
+  if (report["stability"].is_object())
+    std::cout << "stability: mean " << fixed(report["stability"]["mean"], 4)
+              << ", top energy decile "
+              << fixed(report["stability"]["mean_top_energy_decile"], 4)
+              << "\n";
+  std::cout << "wrote " << args.output << "/report.json\n";
+  return Success;
+}
+
+int prism::cli::runAnalyzeCommand(const std::vector<std::string> &args,
+                                  const std::string &commandLine) {
+  ArgCursor cursor("analyze", args);
+  AnalyzeArgs parsed;
+  int early = parseAnalyzeArgs(cursor, parsed);
+  if (early >= 0)
+    return early;
+  return runAnalyze(parsed, commandLine);
+}

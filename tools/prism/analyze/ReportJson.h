@@ -1,0 +1,46 @@
+//===- ReportJson.h - report.json sections of `prism analyze` ---*- C++ -*-===//
+//
+// The layout is docs/analysis.md's. Figures that are undefined (NaN) are
+// written as null.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PRISM_TOOLS_ANALYZE_REPORTJSON_H
+#define PRISM_TOOLS_ANALYZE_REPORTJSON_H
+
+#include "AnalyzeRun.h"
+
+#include "prism/runtime/Stability.h"
+
+#include <nlohmann/json.hpp>
+
+namespace prism::analyze {
+
+using Json = nlohmann::ordered_json;
+
+/// A number, or null when it is NaN or infinite.
+Json number(double value);
+
+/// The named definitions every figure of the report refers to.
+Json definitionsJson();
+
+struct BridgeOptions {
+  unsigned top = 5;           // bridge pairs listed
+  unsigned captions = 3;      // captions per listed pair
+  unsigned heatmap = 10;      // pairs whose concepts make the heat map
+  unsigned nullShuffles = 5;  // shuffled pairings for the null model
+  uint64_t seed = 0;
+};
+
+/// A run's section, without the modality-subspace figures (added by the
+/// caller, who fits the subspace once for all runs).
+Json runJson(const RunAnalysis &run, const Dataset &data,
+             const DataPairs &pairs, const BridgeOptions &options);
+
+/// One entry of "stability.pairs".
+Json stabilityPairJson(const std::string &a, const std::string &b,
+                       const Stability &stability);
+
+} // namespace prism::analyze
+
+#endif // PRISM_TOOLS_ANALYZE_REPORTJSON_H
