@@ -89,7 +89,7 @@ StatusOr<std::vector<double>> directionAccuracies(const float *x, uint64_t rows,
 
 /// The best-threshold accuracy (either orientation) of the 1-D scores
 /// `score` [rows] for the labels `isImage`; the rule of directionAccuracies.
-/// Scores must be finite (not checked).
+/// Scores must be finite (not checked); 0 when there are no rows.
 double bestThresholdAccuracy(const double *score, uint64_t rows,
                              const uint8_t *isImage);
 
