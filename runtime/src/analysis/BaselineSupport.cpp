@@ -131,6 +131,10 @@ baselines::covarianceEigen(const std::string &method,
   return eigen;
 }
 
+double baselines::uniform01(Xoshiro256 &rng) {
+  return static_cast<double>(rng.next() >> 11) * 0x1.0p-53;
+}
+
 BaselinePoint baselines::scorePoint(const float *x, const float *xhat,
                                     uint64_t rows, uint32_t dim, uint64_t size,
                                     double l0) {

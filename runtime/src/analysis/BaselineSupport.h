@@ -10,6 +10,7 @@
 #define PRISM_RUNTIME_SRC_ANALYSIS_BASELINESUPPORT_H
 
 #include "prism/runtime/LinearBaselines.h"
+#include "prism/runtime/Random.h"
 
 namespace prism::baselines {
 
@@ -45,6 +46,9 @@ struct CovarianceEigen {
 StatusOr<CovarianceEigen> covarianceEigen(const std::string &method,
                                           const std::vector<double> &xc,
                                           uint64_t rows, uint32_t dim);
+
+/// Uniform in [0, 1) with 53 random bits.
+double uniform01(Xoshiro256 &rng);
 
 /// R² of xhat against x, both [rows, dim].
 BaselinePoint scorePoint(const float *x, const float *xhat, uint64_t rows,

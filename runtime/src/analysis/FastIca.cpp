@@ -31,10 +31,6 @@ constexpr double kTolerance = 1e-4;
 // largest are treated as zero (outside the data's rank).
 constexpr double kRankTolerance = 1e-10;
 
-double uniform01(Xoshiro256 &rng) {
-  return static_cast<double>(rng.next() >> 11) * 0x1.0p-53;
-}
-
 /// W ← (W Wᵀ)^{-1/2} W for the k x k matrix w; false if W Wᵀ is singular.
 bool symmetricDecorrelate(std::vector<double> &w, uint64_t k) {
   std::vector<double> m(k * k), values(k);

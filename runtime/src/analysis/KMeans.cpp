@@ -21,10 +21,6 @@ using namespace prism::baselines;
 
 namespace {
 
-double uniform01(Xoshiro256 &rng) {
-  return static_cast<double>(rng.next() >> 11) * 0x1.0p-53;
-}
-
 double squaredDistance(const float *x, const double *c, uint32_t dim) {
   double sum = 0;
   for (uint32_t j = 0; j < dim; ++j) {
