@@ -92,7 +92,8 @@ StatusOr<SemiNmfFit> prism::semiNmf(const float *x, uint64_t rows, uint32_t dim,
   std::vector<double> &g = fit.codes;
   std::vector<double> a(rows * k), bb(k * k), bPos(k * k), bNeg(k * k),
       gPos(rows * k), gNeg(rows * k);
-  for (unsigned it = 0; it <= iterations; ++it) {
+  // Stops at it == iterations, so the counter never wraps.
+  for (unsigned it = 0;; ++it) {
     if (!solveBasis(xc, g, rows, dim, k, fit.basis))
       return Status::error("", "semi_nmf: the codes' Gram matrix GᵀG is "
                                "singular at iteration " +
