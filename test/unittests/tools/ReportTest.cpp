@@ -379,7 +379,7 @@ TEST_F(ReportTest, NullIsShownAsNa) {
   // The top pair's null text modality; the heat map's null cell.
   EXPECT_NE(html.find("<td class=\"num\">0.980</td><td class=\"num na\">n/a"),
             std::string::npos);
-  EXPECT_NE(file("bridge-topk-seed1.svg").find(": B_ij = n/a</title>"),
+  EXPECT_NE(file("bridge-topk-seed1.svg").find(": bridge score B_ij = n/a</title>"),
             std::string::npos);
 }
 
@@ -441,6 +441,16 @@ print("svgs in page", parser.svg)
       runCommand(std::string(PRISM_PYTHON) + " " + script + " " + out(), dir);
   ASSERT_EQ(result.exitCode, 0) << result.err;
   EXPECT_EQ(result.out, "svgs in page 6\n");
+}
+
+/// With PRISM_REPORT_SAMPLE_DIR set, the sample report is written there for
+/// a look in a browser (scripts/check-report.sh); skipped otherwise.
+TEST_F(ReportTest, WritesSampleWhenAsked) {
+  const char *target = std::getenv("PRISM_REPORT_SAMPLE_DIR");
+  if (!target)
+    GTEST_SKIP() << "PRISM_REPORT_SAMPLE_DIR is not set";
+  Status s = writeAnalysisReport(sampleReport(), target);
+  ASSERT_TRUE(s.isOk()) << s.str();
 }
 
 TEST_F(ReportTest, MalformedReportsNameTheKeyPath) {

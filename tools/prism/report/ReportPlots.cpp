@@ -106,14 +106,16 @@ std::string prism::report::renderParetoPlot(const json &report) {
       ys.push_back(r2);
     }
     int shape = static_cast<int>(i % 4);
-    std::string label = s.method + (s.baseline ? " (baseline)" : " (SAE)");
+    std::string label = s.method + (s.baseline ? " (baseline)" : " (SAE)") +
+                        (s.points.empty() ? ": n/a" : "");
     frame.series(xs, ys, paletteColour(i), s.baseline, shape, label);
     legend.push_back({label, paletteColour(i), s.baseline, shape});
   }
   drawLegend(canvas, 575, 60, legend);
   if (skipped)
     canvas.text(575, 60 + 20.0 * static_cast<double>(legend.size()) + 10,
-                std::to_string(skipped) + " point(s) not drawn (n/a or L0 0)",
+                std::to_string(skipped) +
+                    " point(s) not drawn (n/a or L0 \u2264 0)",
                 "start", 11, "note");
   return canvas.str();
 }
@@ -202,7 +204,7 @@ std::string prism::report::renderBridgePlot(const json &run) {
   map.title = "Bridge score B of " + name + " over its top concepts";
   map.rowAxis = "image-side concept";
   map.columnAxis = "text-side concept";
-  map.valueName = "B_ij";
+  map.valueName = "bridge score B_ij";
   for (const json &id : heat["image_concepts"])
     map.rowLabels.push_back("#" + formatId(id.get<double>()));
   for (const json &id : heat["text_concepts"])

@@ -436,12 +436,20 @@ std::string prism::report::renderHeatMap(const HeatMap &map) {
   double cell =
       std::clamp(360.0 / static_cast<double>(std::max<size_t>({rows, cols, 1})),
                  14.0, 30.0);
-  double left = 120, top = 56;
+  // Margins fit the longest labels (about 7 px a character at 12 px).
+  size_t rowChars = 0, columnChars = 0;
+  for (const std::string &label : map.rowLabels)
+    rowChars = std::max(rowChars, label.size());
+  for (const std::string &label : map.columnLabels)
+    columnChars = std::max(columnChars, label.size());
+  double left = 50 + 7.0 * static_cast<double>(rowChars), top = 56;
+  double columnSpace = 14 + 7.0 * static_cast<double>(columnChars);
   double gridW = cell * static_cast<double>(cols);
   double gridH = cell * static_cast<double>(rows);
   double barH = std::max(gridH, 180.0);
-  double width = left + gridW + 150;
-  double height = top + std::max(gridH, barH) + 110;
+  double width = std::max(left + gridW + 150,
+                          8.5 * static_cast<double>(map.title.size()) + 40);
+  double height = top + std::max(gridH + columnSpace + 30, barH + 40) + 16;
   SvgCanvas canvas(width, height, map.title);
   canvas.text(width / 2, 24, map.title, "middle", 15, "title", 0, true);
 
@@ -469,9 +477,11 @@ std::string prism::report::renderHeatMap(const HeatMap &map) {
     canvas.text(px, top + gridH + 8, map.columnLabels[c], "end", fontSize,
                 "tick", -90);
   }
-  canvas.text(left + gridW / 2, top + gridH + 86, map.columnAxis, "middle", 13,
-              "x-label");
-  canvas.text(30, top + gridH / 2, map.rowAxis, "middle", 13, "y-label", -90);
+  canvas.text(left + gridW / 2, top + gridH + columnSpace + 16, map.columnAxis,
+              "middle", 13, "x-label");
+  // Centred on the rows, but never so high that it reaches the title.
+  canvas.text(30, top + std::max(gridH, 150.0) / 2, map.rowAxis, "middle", 13,
+              "y-label", -90);
 
   // The colour bar: 40 bands, ticks on the value scale.
   double barX = left + gridW + 30, barW = 16;
