@@ -1,0 +1,508 @@
+//===- ReportTest.cpp - Writing an analysis report's files ----------------===//
+//
+// A small report is built by hand, rendered with writeAnalysisReport and the
+// files are checked against what the report implies: bar heights in the
+// ratio of the counts, the log-scale point at the middle of its decades,
+// escaped captions, n/a for nulls, every SVG inline in the page. The SVGs
+// must parse as XML and the page's tags must balance, both checked by
+// Python's parsers (PRISM_PYTHON) at test time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestFiles.h"
+
+#include "report/AnalysisReport.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <regex>
+
+#ifndef PRISM_PYTHON
+#define PRISM_PYTHON "/usr/bin/python3"
+#endif
+
+using namespace prism;
+using namespace prism::test;
+using nlohmann::json;
+
+namespace {
+
+const char *const kCaption = "<script>alert(\"x\")&</script>";
+
+json histogram(std::vector<double> unweighted, std::vector<double> energy) {
+  std::vector<double> edges;
+  for (size_t i = 0; i <= unweighted.size(); ++i)
+    edges.push_back(static_cast<double>(i) /
+                    static_cast<double>(unweighted.size()));
+  json h = {{"edges", edges}, {"unweighted", unweighted}};
+  if (!energy.empty())
+    h["energy_weighted"] = energy;
+  return h;
+}
+
+json run(const std::string &name, json meanAccuracy) {
+  return {{"name", name},
+          {"path", "runs/" + name},
+          {"model", "topk"},
+          {"architecture", "topk"},
+          {"seed", 1},
+          {"step", 500},
+          {"latents", 64},
+          {"selection", "forward"},
+          {"r2_per_dim", 0.979},
+          {"r2_global", 0.986},
+          {"l0", 10.0},
+          {"dead_fraction", 0.08},
+          {"concepts",
+           {{"alive", 59},
+            {"modality_defined", 59},
+            {"modality_above_0_9", 0.377},
+            {"modality_below_0_1", 0.369},
+            {"modality_histogram", histogram({1, 3}, {0.25, 0.75})},
+            {"mean_norm_in_subspace", 0.08},
+            {"norm_in_subspace_histogram", histogram({2, 2}, {})},
+            {"mean_classifier_accuracy", meanAccuracy},
+            {"classifier_accuracy_histogram", histogram({4, 0}, {})}}},
+          {"bridge",
+           {{"pairs", 500},
+            {"total", 0.12},
+            {"top",
+             {{{"image_concept", 12},
+               {"text_concept", 873},
+               {"score", 0.011},
+               {"coactivation", 0.02},
+               {"cosine", 0.55},
+               {"cross_correlation", 0.7},
+               {"image_modality", 0.98},
+               {"text_modality", nullptr},
+               {"captions", {kCaption, "a man riding a horse"}}}}},
+            {"null",
+             {{"shuffles", 5},
+              {"total_mean", 0.01},
+              {"top_score_mean", 0.001},
+              {"top_score_max", 0.002}}},
+            {"heatmap",
+             {{"image_concepts", {12, 40}},
+              {"text_concepts", {873, 5, 9}},
+              {"values", {{0.011, 0.0, 0.002}, {0.001, nullptr, 0.004}}}}}}}};
+}
+
+/// Two runs (the second's mean classifier accuracy null), one baseline, a
+/// Pareto front over L0 from 1 to 100 and the stability of the pair.
+json sampleReport() {
+  json report = {
+      {"format", "prism-analysis-report"},
+      {"version", 1},
+      {"command", "prism analyze runs/a runs/b --data d.pemb -o out"},
+      {"definitions",
+       {{"r2_per_dim", "1 - sum |x - x^|^2 / sum |x - mean|^2"},
+        {"l0", "mean number of non-zero codes per sample"},
+        {"bridge_score", "B_ij = E[z_i^I z_j^T] cos(d_i, d_j) <&>"}}},
+      {"data",
+       {{"path", "d.pemb"},
+        {"rows", 1000},
+        {"image_rows", 500},
+        {"text_rows", 500},
+        {"pairs", 500},
+        {"dim", 512}}},
+      {"modality_subspace",
+       {{"method", "lda-inlp"}, {"dims", 2}, {"accuracy", {0.99, 0.93}}}},
+      {"runs", {run("topk-seed1", 0.61), run("topk-seed2", nullptr)}},
+      {"baselines",
+       {{{"method", "pca"},
+         {"points",
+          {{{"size", 1}, {"l0", 1}, {"r2_per_dim", 0.2}, {"r2_global", 0.3}},
+           {{"size", 100},
+            {"l0", 100},
+            {"r2_per_dim", 0.9},
+            {"r2_global", 0.93}}}}}}},
+      {"pareto",
+       {{{"method", "pca"},
+         {"kind", "baseline"},
+         {"l0", 100},
+         {"r2_per_dim", 0.9},
+         {"r2_global", 0.93}},
+        {{"method", "pca"},
+         {"kind", "baseline"},
+         {"l0", 1},
+         {"r2_per_dim", 0.2},
+         {"r2_global", 0.3}},
+        {{"method", "topk-seed1"},
+         {"kind", "sae"},
+         {"l0", 10},
+         {"r2_per_dim", 0.5},
+         {"r2_global", 0.6}},
+        {{"method", "kmeans"},
+         {"kind", "baseline"},
+         {"l0", 1},
+         {"r2_per_dim", nullptr},
+         {"r2_global", nullptr}}}},
+      {"stability",
+       {{"pairs",
+         {{{"a", "topk-seed1"},
+           {"b", "topk-seed2"},
+           {"stability", 0.71},
+           {"top_energy_decile", 0.93},
+           {"bins",
+            {{{"energy_low", 0.0},
+              {"energy_high", 1e-4},
+              {"concepts", 6},
+              {"mean_cosine", 0.3}},
+             {{"energy_low", 1e-4},
+              {"energy_high", 1e-3},
+              {"concepts", 6},
+              {"mean_cosine", nullptr}},
+             {{"energy_low", 1e-3},
+              {"energy_high", 1e-2},
+              {"concepts", 6},
+              {"mean_cosine", 0.9}}}}}}},
+        {"mean", 0.71},
+        {"mean_top_energy_decile", 0.93}}}};
+  return report;
+}
+
+struct Box {
+  double x, y, width, height;
+};
+
+double number(const std::string &text) { return std::stod(text); }
+
+/// The rectangles of class `cls`, in document order.
+std::vector<Box> rects(const std::string &svg, const std::string &cls) {
+  std::regex pattern("<rect class=\"" + cls +
+                     "\" x=\"([^\"]+)\" y=\"([^\"]+)\" width=\"([^\"]+)\" "
+                     "height=\"([^\"]+)\"");
+  std::vector<Box> boxes;
+  for (std::sregex_iterator it(svg.begin(), svg.end(), pattern), end; it != end;
+       ++it)
+    boxes.push_back({number((*it)[1]), number((*it)[2]), number((*it)[3]),
+                     number((*it)[4])});
+  return boxes;
+}
+
+/// Label and (x, y) of each tick label of class `cls` (x-tick or y-tick).
+std::vector<std::pair<std::string, std::pair<double, double>>>
+ticks(const std::string &svg, const std::string &cls) {
+  std::regex pattern("<text class=\"tick " + cls +
+                     "\" x=\"([^\"]+)\" y=\"([^\"]+)\"[^>]*>([^<]*)</text>");
+  std::vector<std::pair<std::string, std::pair<double, double>>> out;
+  for (std::sregex_iterator it(svg.begin(), svg.end(), pattern), end; it != end;
+       ++it)
+    out.push_back({(*it)[3], {number((*it)[1]), number((*it)[2])}});
+  return out;
+}
+
+std::string lowercase(std::string text) {
+  for (char &c : text)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+class ReportTest : public ::testing::Test {
+protected:
+  TempDir dir;
+  std::string out() const { return dir.path("report"); }
+  std::string file(const std::string &name) const {
+    return contentsOf(out() + "/" + name);
+  }
+};
+
+TEST_F(ReportTest, WritesEveryFile) {
+  Status s = writeAnalysisReport(sampleReport(), out());
+  ASSERT_TRUE(s.isOk()) << s.str();
+  EXPECT_EQ(listEntries(out()),
+            (std::vector<std::string>{
+                "bridge-topk-seed1.svg", "bridge-topk-seed2.svg",
+                "modality-topk-seed1.svg", "modality-topk-seed2.svg",
+                "pareto.svg", "report.html", "report.json", "stability.svg"}));
+  EXPECT_EQ(json::parse(file("report.json")), sampleReport());
+  // Pretty-printed: one key per line.
+  EXPECT_NE(file("report.json").find("\n  \"command\": "), std::string::npos);
+}
+
+TEST_F(ReportTest, CreatesNestedDirectoryAndRewrites) {
+  std::string nested = dir.path("a/b/c");
+  ASSERT_TRUE(writeAnalysisReport(sampleReport(), nested).isOk());
+  json changed = sampleReport();
+  changed["command"] = "second";
+  ASSERT_TRUE(writeAnalysisReport(changed, nested).isOk());
+  EXPECT_EQ(json::parse(contentsOf(nested + "/report.json"))["command"],
+            "second");
+  EXPECT_EQ(listEntries(nested).size(), 8u); // no temporary files left
+}
+
+TEST_F(ReportTest, HistogramBarsFollowTheCounts) {
+  ASSERT_TRUE(writeAnalysisReport(sampleReport(), out()).isOk());
+  std::string svg = file("modality-topk-seed1.svg");
+  std::vector<Box> bars = rects(svg, "bar");
+  std::vector<Box> frames = rects(svg, "plot-area");
+  // Two bins in each of the two panels.
+  ASSERT_EQ(bars.size(), 4u);
+  ASSERT_EQ(frames.size(), 2u);
+  for (size_t panel = 0; panel < 2; ++panel) {
+    const Box &low = bars[2 * panel], &high = bars[2 * panel + 1];
+    // Counts {1, 3} and energy {0.25, 0.75}: heights 1 : 3.
+    EXPECT_NEAR(high.height / low.height, 3.0, 1e-3);
+    // Bars stand on the bottom of their panel, each half its width.
+    double bottom = frames[panel].y + frames[panel].height;
+    EXPECT_NEAR(low.y + low.height, bottom, 0.02);
+    EXPECT_NEAR(high.y + high.height, bottom, 0.02);
+    EXPECT_NEAR(low.width + 1, frames[panel].width / 2, 0.02);
+    EXPECT_NEAR(high.x - low.x, frames[panel].width / 2, 0.02);
+  }
+  EXPECT_NE(svg.find(">Unweighted</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">Energy-weighted</text>"), std::string::npos);
+}
+
+TEST_F(ReportTest, ParetoPointOnLogAxis) {
+  ASSERT_TRUE(writeAnalysisReport(sampleReport(), out()).isOk());
+  std::string svg = file("pareto.svg");
+  std::vector<Box> frames = rects(svg, "plot-area");
+  ASSERT_EQ(frames.size(), 1u);
+  const Box &frame = frames[0];
+
+  // L0 runs from 1 to 100: ticks 1, 10, 100 at the left, middle, right.
+  auto xTicks = ticks(svg, "x-tick");
+  ASSERT_EQ(xTicks.size(), 3u);
+  EXPECT_EQ(xTicks[0].first, "1");
+  EXPECT_EQ(xTicks[1].first, "10");
+  EXPECT_EQ(xTicks[2].first, "100");
+  EXPECT_NEAR(xTicks[0].second.first, frame.x, 0.02);
+  EXPECT_NEAR(xTicks[1].second.first, frame.x + frame.width / 2, 0.02);
+  EXPECT_NEAR(xTicks[2].second.first, frame.x + frame.width, 0.02);
+
+  // The SAE point (l0 = 10, r2 = 0.5): the middle x pixel, and the height
+  // of the y tick labelled 0.5 (labels sit 4 px below their tick).
+  std::smatch point;
+  ASSERT_TRUE(std::regex_search(
+      svg, point,
+      std::regex("translate\\(([^,]+),([^)]+)\\)\">[^\n]*<title>topk-seed1 "
+                 "\\(SAE\\): \\(10, 0.5\\)</title>")));
+  EXPECT_NEAR(number(point[1]), frame.x + frame.width / 2, 0.02);
+  double tick05 = std::numeric_limits<double>::quiet_NaN();
+  for (const auto &[label, at] : ticks(svg, "y-tick"))
+    if (label == "0.5")
+      tick05 = at.second - 4;
+  EXPECT_NEAR(number(point[2]), tick05, 0.02);
+  // R² spans 0.2 .. 0.9 (the null k-means point is not drawn): 0.5 is 3/7
+  // of the way up.
+  EXPECT_NEAR(number(point[2]), frame.y + frame.height * (1 - 3.0 / 7), 0.02);
+  EXPECT_NE(svg.find("1 point(s) not drawn"), std::string::npos);
+  // The baseline is a line, from L0 = 1 to 100: the frame's two ends.
+  std::smatch line;
+  ASSERT_TRUE(std::regex_search(
+      svg, line,
+      std::regex("class=\"series-line\"[^>]* points=\"([^,]+),[^ ]+ "
+                 "([^,]+),[^\"]+\"")));
+  EXPECT_NEAR(number(line[1]), frame.x, 0.02);
+  EXPECT_NEAR(number(line[2]), frame.x + frame.width, 0.02);
+}
+
+TEST_F(ReportTest, StabilityLineBreaksAtNull) {
+  ASSERT_TRUE(writeAnalysisReport(sampleReport(), out()).isOk());
+  std::string svg = file("stability.svg");
+  // Bins 1 and 3 are defined, bin 2 is null: no segment can join them.
+  EXPECT_EQ(svg.find("class=\"series-line\""), std::string::npos);
+  EXPECT_NE(svg.find("topk-seed1 vs topk-seed2: (1, 0.3)"), std::string::npos);
+  EXPECT_NE(svg.find("topk-seed1 vs topk-seed2: (3, 0.9)"), std::string::npos);
+  EXPECT_EQ(ticks(svg, "x-tick").size(), 3u);
+}
+
+TEST_F(ReportTest, HtmlEscapesCaptionsAndHasNoScript) {
+  json report = sampleReport();
+  report["runs"][0]["name"] = "run <b>&\"1\"";
+  ASSERT_TRUE(writeAnalysisReport(report, out()).isOk());
+  std::string html = file("report.html");
+  EXPECT_NE(html.find("<li>&lt;script&gt;alert(&quot;x&quot;)&amp;&lt;/"
+                      "script&gt;</li>"),
+            std::string::npos);
+  EXPECT_EQ(lowercase(html).find("<script"), std::string::npos);
+  EXPECT_NE(html.find("<td>run &lt;b&gt;&amp;&quot;1&quot;</td>"),
+            std::string::npos);
+  EXPECT_EQ(html.find("<b>&"), std::string::npos);
+  // The run's plot files get a name safe on disk.
+  EXPECT_FALSE(file("modality-run__b___1_.svg").empty());
+  std::string svg = file("modality-run__b___1_.svg");
+  EXPECT_NE(svg.find("run &lt;b&gt;&amp;&quot;1&quot;"), std::string::npos);
+  // Definitions are escaped too.
+  EXPECT_NE(html.find("cos(d_i, d_j) &lt;&amp;&gt;</dd>"), std::string::npos);
+}
+
+TEST_F(ReportTest, HtmlInlinesEverySvgAndLoadsNothing) {
+  ASSERT_TRUE(writeAnalysisReport(sampleReport(), out()).isOk());
+  std::string html = file("report.html");
+  size_t svgs = 0;
+  for (const std::string &name : listEntries(out()))
+    if (name.size() > 4 && name.substr(name.size() - 4) == ".svg") {
+      ++svgs;
+      std::string svg = file(name);
+      ASSERT_FALSE(svg.empty()) << name;
+      EXPECT_NE(html.find(svg), std::string::npos) << name;
+    }
+  EXPECT_EQ(svgs, 6u); // pareto, stability, modality and bridge per run
+  std::string lower = lowercase(html);
+  for (const char *external : {" src=", "url(", "@import", "<link", "<img",
+                               "<iframe", "<object", "<embed"})
+    EXPECT_EQ(lower.find(external), std::string::npos) << external;
+  // Every link points inside the page, at an anchor that exists.
+  std::regex href("href=\"([^\"]*)\"");
+  size_t links = 0;
+  for (std::sregex_iterator it(html.begin(), html.end(), href), end; it != end;
+       ++it, ++links) {
+    std::string target = (*it)[1];
+    ASSERT_EQ(target[0], '#') << target;
+    EXPECT_NE(html.find("id=\"" + target.substr(1) + "\""), std::string::npos)
+        << target;
+  }
+  EXPECT_GT(links, 8u);
+}
+
+TEST_F(ReportTest, NullIsShownAsNa) {
+  ASSERT_TRUE(writeAnalysisReport(sampleReport(), out()).isOk());
+  std::string html = file("report.html");
+  // The summary rows: the second run's mean classifier accuracy is null.
+  size_t first = html.find("<tr><td>topk-seed1</td>");
+  size_t second = html.find("<tr><td>topk-seed2</td>");
+  ASSERT_NE(first, std::string::npos);
+  ASSERT_NE(second, std::string::npos);
+  std::string rowA = html.substr(first, html.find("</tr>", first) - first);
+  std::string rowB = html.substr(second, html.find("</tr>", second) - second);
+  EXPECT_NE(rowA.find("<td class=\"num\">0.610</td>"), std::string::npos);
+  EXPECT_EQ(rowA.find("n/a"), std::string::npos);
+  // The mean classifier accuracy is the row's last cell.
+  std::string na = "<td class=\"num na\">n/a</td>";
+  ASSERT_GT(rowB.size(), na.size());
+  EXPECT_EQ(rowB.substr(rowB.size() - na.size()), na);
+  EXPECT_EQ(rowB.find("n/a"), rowB.size() - na.size() + 19);
+  // The top pair's null text modality; the heat map's null cell.
+  EXPECT_NE(html.find("<td class=\"num\">0.980</td><td class=\"num na\">n/a"),
+            std::string::npos);
+  EXPECT_NE(file("bridge-topk-seed1.svg").find(": bridge score B_ij = n/a</title>"),
+            std::string::npos);
+}
+
+TEST_F(ReportTest, SingleRunHasNoStability) {
+  json report = sampleReport();
+  report["runs"].erase(1);
+  report["stability"] = nullptr;
+  ASSERT_TRUE(writeAnalysisReport(report, out()).isOk());
+  EXPECT_TRUE(file("stability.svg").empty());
+  EXPECT_NE(file("report.html").find("n/a: stability needs at least two runs"),
+            std::string::npos);
+}
+
+TEST_F(ReportTest, DuplicateRunNamesGetDistinctFiles) {
+  json report = sampleReport();
+  report["runs"][1]["name"] = "topk-seed1";
+  ASSERT_TRUE(writeAnalysisReport(report, out()).isOk());
+  EXPECT_FALSE(file("bridge-topk-seed1.svg").empty());
+  EXPECT_FALSE(file("bridge-topk-seed1-2.svg").empty());
+}
+
+TEST_F(ReportTest, SvgAndHtmlParse) {
+  json report = sampleReport();
+  // Control characters and a broken UTF-8 byte must not break the XML.
+  report["runs"][0]["bridge"]["top"][0]["captions"].push_back(
+      std::string("bell\x07 and \xFF byte"));
+  ASSERT_TRUE(writeAnalysisReport(report, out()).isOk());
+  std::string script = dir.path("parse.py");
+  writeText(script, R"py(
+import glob, sys, xml.dom.minidom
+from html.parser import HTMLParser
+directory = sys.argv[1]
+for path in sorted(glob.glob(directory + "/*.svg")):
+    document = xml.dom.minidom.parse(path)
+    assert document.documentElement.tagName == "svg", path
+VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col",
+        "embed", "source", "track", "wbr"}
+class Balance(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack, self.svg = [], 0
+    def handle_starttag(self, tag, attrs):
+        if tag == "svg":
+            self.svg += 1
+        if tag not in VOID:
+            self.stack.append(tag)
+    def handle_startendtag(self, tag, attrs):
+        pass
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, (tag, self.stack[-5:])
+        self.stack.pop()
+parser = Balance()
+parser.feed(open(directory + "/report.html", encoding="utf-8").read())
+parser.close()
+assert not parser.stack, parser.stack
+print("svgs in page", parser.svg)
+)py");
+  RunResult result =
+      runCommand(std::string(PRISM_PYTHON) + " " + script + " " + out(), dir);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out, "svgs in page 6\n");
+}
+
+/// With PRISM_REPORT_SAMPLE_DIR set, the sample report is written there for
+/// a look in a browser (scripts/check-report.sh); skipped otherwise.
+TEST_F(ReportTest, WritesSampleWhenAsked) {
+  const char *target = std::getenv("PRISM_REPORT_SAMPLE_DIR");
+  if (!target)
+    GTEST_SKIP() << "PRISM_REPORT_SAMPLE_DIR is not set";
+  Status s = writeAnalysisReport(sampleReport(), target);
+  ASSERT_TRUE(s.isOk()) << s.str();
+}
+
+TEST_F(ReportTest, MalformedReportsNameTheKeyPath) {
+  auto errorOf = [&](const json &report) {
+    Status s = writeAnalysisReport(report, out());
+    EXPECT_FALSE(s.isOk());
+    return s.getMessage();
+  };
+  json report = sampleReport();
+  report["runs"][0]["concepts"]["modality_histogram"] = json::array();
+  EXPECT_EQ(errorOf(report), "runs[0].concepts.modality_histogram: expected "
+                             "an object, found an array");
+
+  report = sampleReport();
+  report["runs"][1].erase("l0");
+  EXPECT_EQ(errorOf(report), "runs[1].l0: missing");
+
+  report = sampleReport();
+  report["runs"][0]["r2_per_dim"] = std::nan("");
+  EXPECT_EQ(
+      errorOf(report).rfind(
+          "runs[0].r2_per_dim: expected a finite number or null, found ", 0),
+      0u);
+
+  report = sampleReport();
+  report["runs"][0]["concepts"]["modality_histogram"]["unweighted"] = {1, 2, 3};
+  EXPECT_EQ(errorOf(report), "runs[0].concepts.modality_histogram.unweighted: "
+                             "expected 2 values (one per bin), found 3");
+
+  report = sampleReport();
+  report["runs"][1]["bridge"]["heatmap"]["values"][1] = {1, 2};
+  EXPECT_EQ(errorOf(report), "runs[1].bridge.heatmap.values[1]: expected 3 "
+                             "values (one per text concept), found 2");
+
+  report = sampleReport();
+  report["runs"][0]["bridge"]["top"][0]["captions"][1] = 7;
+  EXPECT_EQ(errorOf(report), "runs[0].bridge.top[0].captions[1]: expected a "
+                             "string, found a number");
+
+  report = sampleReport();
+  report["stability"]["pairs"][0]["bins"][2].erase("mean_cosine");
+  EXPECT_EQ(errorOf(report), "stability.pairs[0].bins[2].mean_cosine: missing");
+
+  report = sampleReport();
+  report["pareto"][2]["kind"] = "other";
+  EXPECT_EQ(errorOf(report), "pareto[2].kind: expected \"sae\" or "
+                             "\"baseline\", found \"other\"");
+
+  EXPECT_EQ(errorOf(json::array()), "report: expected an object, found an "
+                                    "array");
+  // Nothing was written for any of them.
+  EXPECT_TRUE(listEntries(out()).empty());
+}
+
+} // namespace

@@ -1,0 +1,35 @@
+//===- ReportPlots.h - The plots of an analysis report ----------*- C++ -*-===//
+//
+// The four plot kinds of docs/analysis.md, each an SVG document drawn from a
+// report (or one run of it) that checkReport accepted.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PRISM_TOOLS_REPORT_REPORTPLOTS_H
+#define PRISM_TOOLS_REPORT_REPORTPLOTS_H
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace prism::report {
+
+/// pareto.svg: R² (per-dimension) against L0 on a log10 axis; baselines as
+/// lines through their sweep, SAE runs as points, one legend entry each.
+std::string renderParetoPlot(const nlohmann::json &report);
+/// modality-RUN.svg: the run's modality-score histogram, unweighted (concept
+/// counts) and energy-weighted (share of energy) side by side.
+std::string renderModalityPlot(const nlohmann::json &run);
+/// stability.svg: mean matched cosine per energy decile, a line per pair.
+std::string renderStabilityPlot(const nlohmann::json &stability);
+/// bridge-RUN.svg: the heat map of B over the run's top bridge concepts.
+std::string renderBridgePlot(const nlohmann::json &run);
+
+/// A file-name stem per run: its name with characters other than letters,
+/// digits, '.', '_' and '-' replaced by '_', made unique by "-2", "-3", ...
+std::vector<std::string> runFileStems(const nlohmann::json &report);
+
+} // namespace prism::report
+
+#endif // PRISM_TOOLS_REPORT_REPORTPLOTS_H
