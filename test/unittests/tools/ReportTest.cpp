@@ -25,7 +25,7 @@
 
 using namespace prism;
 using namespace prism::test;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

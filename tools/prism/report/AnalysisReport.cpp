@@ -21,7 +21,7 @@
 
 using namespace prism;
 using namespace prism::report;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

@@ -21,7 +21,7 @@ namespace prism {
 /// modality-RUN.svg and bridge-RUN.svg per run, stability.svg when there is
 /// stability, and report.html, each atomically. `directory` and its parents
 /// are created as needed. Nothing is written when the report is malformed.
-Status writeAnalysisReport(const nlohmann::json &report,
+Status writeAnalysisReport(const nlohmann::ordered_json &report,
                            const std::string &directory);
 
 } // namespace prism

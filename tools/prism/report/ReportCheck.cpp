@@ -12,7 +12,7 @@
 #include <string>
 
 using namespace prism;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

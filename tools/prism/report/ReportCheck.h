@@ -20,11 +20,11 @@
 namespace prism::report {
 
 /// Ok when `report` has the layout of docs/analysis.md.
-Status checkReport(const nlohmann::json &report);
+Status checkReport(const nlohmann::ordered_json &report);
 
 /// A figure that may be null (undefined); checkReport made sure it is a
 /// finite number or null.
-inline std::optional<double> figure(const nlohmann::json &value) {
+inline std::optional<double> figure(const nlohmann::ordered_json &value) {
   if (value.is_null())
     return std::nullopt;
   return value.get<double>();

@@ -15,7 +15,7 @@
 #include <cmath>
 
 using namespace prism::report;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

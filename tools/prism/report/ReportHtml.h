@@ -26,7 +26,7 @@ struct RenderedPlots {
 };
 
 /// The page for `report` (accepted by checkReport) with `plots` inlined.
-std::string renderReportHtml(const nlohmann::json &report,
+std::string renderReportHtml(const nlohmann::ordered_json &report,
                              const RenderedPlots &plots);
 
 } // namespace prism::report

@@ -20,7 +20,7 @@
 #include <set>
 
 using namespace prism::report;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

@@ -17,18 +17,18 @@ namespace prism::report {
 
 /// pareto.svg: R² (per-dimension) against L0 on a log10 axis; baselines as
 /// lines through their sweep, SAE runs as points, one legend entry each.
-std::string renderParetoPlot(const nlohmann::json &report);
+std::string renderParetoPlot(const nlohmann::ordered_json &report);
 /// modality-RUN.svg: the run's modality-score histogram, unweighted (concept
 /// counts) and energy-weighted (share of energy) side by side.
-std::string renderModalityPlot(const nlohmann::json &run);
+std::string renderModalityPlot(const nlohmann::ordered_json &run);
 /// stability.svg: mean matched cosine per energy decile, a line per pair.
-std::string renderStabilityPlot(const nlohmann::json &stability);
+std::string renderStabilityPlot(const nlohmann::ordered_json &stability);
 /// bridge-RUN.svg: the heat map of B over the run's top bridge concepts.
-std::string renderBridgePlot(const nlohmann::json &run);
+std::string renderBridgePlot(const nlohmann::ordered_json &run);
 
 /// A file-name stem per run: its name with characters other than letters,
 /// digits, '.', '_' and '-' replaced by '_', made unique by "-2", "-3", ...
-std::vector<std::string> runFileStems(const nlohmann::json &report);
+std::vector<std::string> runFileStems(const nlohmann::ordered_json &report);
 
 } // namespace prism::report
 
