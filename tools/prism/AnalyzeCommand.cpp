@@ -9,9 +9,12 @@
 
 #include "CommandLine.h"
 #include "analyze/AnalyzeRun.h"
+#include "analyze/Baselines.h"
 #include "analyze/ReportJson.h"
+#include "report/AnalysisReport.h"
 
 #include "prism/runtime/AtomicFile.h"
+#include "prism/runtime/ModalitySubspace.h"
 #include "prism/runtime/Stability.h"
 
 #include <cerrno>
@@ -30,10 +33,13 @@ static const char kAnalyzeUsage[] =
 Measures the concepts of trained runs on one dataset (SCIENCE.md §3,
 docs/analysis.md): R² (both definitions), L0 and dead concepts; per concept
 its energy and modality score; the Bridge Score over the aligned image-caption
-pairs with its null model; the stability of the dictionaries across runs.
-Every run is evaluated over every row of DATA, as `prism eval --split all`.
-Writes REPORT_DIR/report.json, REPORT_DIR/concepts-RUN.tsv (one line per
-concept) and the plots and report.html.
+pairs with its null model; the modality subspace of the data and each
+concept's share of it; the stability of the dictionaries across runs; and
+linear baselines (PCA, k-means, semi-NMF, ICA, matching pursuit over the
+first run's dictionary) for the R²-L0 comparison. Every run is evaluated over
+every row of DATA, as `prism eval --split all`. Writes REPORT_DIR/report.json,
+the plots (*.svg), a self-contained REPORT_DIR/report.html, and
+REPORT_DIR/concepts-RUN.tsv (one line per concept).
 
 options:
   --data DATA          the dataset (.pemb) to analyse on
@@ -41,7 +47,9 @@ options:
   --batch B            rows per forward call (default 1024)
   --top K              bridge pairs to list, with their captions (default 5)
   --null-shuffles S    shuffled pairings for the bridge null model (default 5)
-  --seed N             seed of the shuffles (default 0)
+  --seed N             seed of the shuffles and the baselines (default 0)
+  --subspace-dims R    directions of the modality subspace (default 4)
+  --no-baselines       skip the linear baselines
 
 Exit status: 0 when done, 1 on an error.
 )";
@@ -53,6 +61,8 @@ struct AnalyzeArgs {
   std::string data, output;
   uint64_t batch = 1024;
   BridgeOptions bridge;
+  uint32_t subspaceDims = 4;
+  bool baselines = true;
 };
 
 } // namespace
@@ -80,6 +90,10 @@ static int parseAnalyzeArgs(ArgCursor &cursor, AnalyzeArgs &out) {
     }
     if (arg.empty() || arg[0] != '-') {
       out.runs.push_back(arg);
+      continue;
+    }
+    if (arg == "--no-baselines") {
+      out.baselines = false;
       continue;
     }
     if (!cursor.value(arg, value))
@@ -114,6 +128,10 @@ static int parseAnalyzeArgs(ArgCursor &cursor, AnalyzeArgs &out) {
       if (!expectCount(true))
         return UserError;
       out.bridge.seed = count;
+    } else if (arg == "--subspace-dims") {
+      if (!expectCount(false))
+        return UserError;
+      out.subspaceDims = static_cast<uint32_t>(std::min<uint64_t>(count, 1u << 20));
     } else {
       return cursor.fail("unknown option '" + arg +
                          "'; see `prism analyze --help`");
@@ -157,7 +175,8 @@ static Status makeDirectory(const std::string &path) {
 /// One line per concept, for spreadsheets and pandas.
 static std::string conceptTable(const RunAnalysis &run) {
   std::string out = "concept\tenergy\tfired_rows\timage_mean\ttext_mean\t"
-                    "modality\tbridge_image_side\tbridge_text_side\n";
+                    "modality\tnorm_in_subspace\tclassifier_accuracy\t"
+                    "bridge_image_side\tbridge_text_side\n";
   char line[512];
   for (uint64_t i = 0; i < run.latents; ++i) {
     const ConceptStats &s = run.stats;
@@ -165,6 +184,9 @@ static std::string conceptTable(const RunAnalysis &run) {
                   static_cast<unsigned long long>(i), s.energy[i],
                   static_cast<unsigned long long>(s.fired[i]), s.imageMean[i],
                   s.textMean[i], s.modality[i]);
+    out += line;
+    std::snprintf(line, sizeof(line), "%.9g\t%.9g\t", run.normInSubspace[i],
+                  run.classifierAccuracy[i]);
     out += line;
     if (run.bridge)
       std::snprintf(line, sizeof(line), "%.9g\t%.9g\n",
@@ -223,6 +245,48 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
     runs.push_back(run.take());
   }
 
+  // The modality subspace of the data, and each concept's place in it.
+  std::vector<uint8_t> isImage;
+  std::vector<float> labelled;
+  const float *x = data->data();
+  uint64_t labelledRows = 0;
+  for (uint64_t r = 0; r < data->rows(); ++r) {
+    Modality modality = data->modality(r);
+    if (modality == Modality::Unspecified)
+      continue;
+    isImage.push_back(modality == Modality::Image);
+    ++labelledRows;
+  }
+  if (labelledRows != data->rows()) {
+    // Only rows of known modality take part.
+    for (uint64_t r = 0; r < data->rows(); ++r)
+      if (data->modality(r) != Modality::Unspecified)
+        labelled.insert(labelled.end(), data->row(r),
+                        data->row(r) + data->dim());
+    x = labelled.data();
+  }
+  std::cerr << "analyze: modality subspace (" << args.subspaceDims
+            << " directions)\n";
+  StatusOr<ModalitySubspace> subspace =
+      fitModalitySubspace(x, labelledRows, data->dim(), isImage.data(),
+                          args.subspaceDims, kDefaultModalityShrinkage);
+  if (!subspace.isOk())
+    return fail(Status::error(data->path(), "the modality subspace: " +
+                                                subspace.getStatus().getMessage()));
+  for (RunAnalysis &run : runs) {
+    StatusOr<std::vector<double>> norms = subspaceNorms(
+        *subspace, run.decoder.values.data(), run.latents);
+    StatusOr<std::vector<double>> accuracy = directionAccuracies(
+        x, labelledRows, data->dim(), isImage.data(),
+        run.decoder.values.data(), run.latents);
+    if (!norms.isOk() || !accuracy.isOk())
+      return fail(Status::error(
+          run.path, (norms.isOk() ? accuracy.getStatus() : norms.getStatus())
+                        .getMessage()));
+    run.normInSubspace = norms.take();
+    run.classifierAccuracy = accuracy.take();
+  }
+
   Json report = Json::object();
   report["format"] = "prism-analysis-report";
   report["version"] = 1;
@@ -241,6 +305,11 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
   dataJson["pairs"] = pairs->rows.size();
   dataJson["dim"] = data->dim();
   report["data"] = std::move(dataJson);
+  Json subspaceJson = Json::object();
+  subspaceJson["method"] = "lda-inlp";
+  subspaceJson["dims"] = subspace->dims();
+  subspaceJson["accuracy"] = subspace->accuracy;
+  report["modality_subspace"] = std::move(subspaceJson);
 
   Json runsJson = Json::array();
   Json pareto = Json::array();
@@ -262,6 +331,29 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
       return fail(status);
   }
   report["runs"] = std::move(runsJson);
+
+  Json baselines = Json::array();
+  if (args.baselines) {
+    BaselineOptions baselineOptions;
+    baselineOptions.seed = args.bridge.seed;
+    baselineOptions.dictionary = runs.front().decoder.values.data();
+    baselineOptions.atoms = runs.front().latents;
+    StatusOr<Json> fitted = runBaselines(*data, baselineOptions);
+    if (!fitted.isOk())
+      return fail(fitted.getStatus());
+    baselines = fitted.take();
+  }
+  for (const Json &method : baselines)
+    for (const Json &fit : method["points"]) {
+      Json point = Json::object();
+      point["method"] = method["method"];
+      point["kind"] = "baseline";
+      point["l0"] = fit["l0"];
+      point["r2_per_dim"] = fit["r2_per_dim"];
+      point["r2_global"] = fit["r2_global"];
+      pareto.push_back(std::move(point));
+    }
+  report["baselines"] = std::move(baselines);
   report["pareto"] = std::move(pareto);
 
   // Stability of every pair of runs with dictionaries of the same shape.
@@ -300,10 +392,9 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
     report["stability"] = std::move(stability);
   }
 
-  if (Status status =
-          writeText(args.output + "/report.json", report.dump(2) + "\n");
+  if (Status status = writeAnalysisReport(report, args.output);
       !status.isOk())
-    return fail(status);
+    return fail(Status::error(args.output, status.getMessage()));
 
   for (const Json &run : report["runs"])
     std::cout << run["name"].get<std::string>() << ": R² "
@@ -311,13 +402,16 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
               << fixed(run["r2_global"], 4) << "), L0 " << fixed(run["l0"], 1)
               << ", modality >0.9 "
               << fixed(run["concepts"]["modality_above_0_9"], 3) << ", <0.1 "
-              << fixed(run["concepts"]["modality_below_0_1"], 3) << "\n";
+              << fixed(run["concepts"]["modality_below_0_1"], 3)
+              << ", mean ‖P_M d‖ "
+              << fixed(run["concepts"]["mean_norm_in_subspace"], 3) << "\n";
   if (report["stability"].is_object())
     std::cout << "stability: mean " << fixed(report["stability"]["mean"], 4)
               << ", top energy decile "
               << fixed(report["stability"]["mean_top_energy_decile"], 4)
               << "\n";
-  std::cout << "wrote " << args.output << "/report.json\n";
+  std::cout << "wrote " << args.output << "/report.json and "
+            << args.output << "/report.html\n";
   return Success;
 }
 

@@ -45,6 +45,9 @@ struct RunAnalysis {
   ConceptStats stats;
   Tensor decoder; // W_dec [latents, dim]
   std::optional<BridgeAnalysis> bridge; // when the data has aligned pairs
+  /// Per concept, against the data's modality subspace: ‖P_M dᵢ‖ and the
+  /// accuracy of dᵢ as a 1-D modality classifier (empty until measured).
+  std::vector<double> normInSubspace, classifierAccuracy;
 };
 
 struct RunOptions {

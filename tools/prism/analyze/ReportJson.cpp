@@ -181,6 +181,29 @@ Json prism::analyze::runJson(const RunAnalysis &run, const Dataset &data,
   Histogram unweighted = histogram(stats.modality, 20, 0.0, 1.0);
   Histogram weighted = histogram(stats.modality, 20, 0.0, 1.0, &stats.energy);
   concepts["modality_histogram"] = histogramJson(unweighted, &weighted);
+  // The subspace figures over the concepts that fire: a dead concept's
+  // direction is its initialisation, not something the data taught it.
+  auto aliveOnly = [&](const std::vector<double> &values) {
+    std::vector<double> out;
+    for (uint64_t i = 0; i < values.size(); ++i)
+      if (stats.fired[i] > 0)
+        out.push_back(values[i]);
+    return out;
+  };
+  auto mean = [](const std::vector<double> &values) {
+    double sum = 0;
+    for (double v : values)
+      sum += v;
+    return values.empty() ? NAN : sum / values.size();
+  };
+  std::vector<double> norms = aliveOnly(run.normInSubspace);
+  std::vector<double> accuracy = aliveOnly(run.classifierAccuracy);
+  concepts["mean_norm_in_subspace"] = number(mean(norms));
+  concepts["norm_in_subspace_histogram"] =
+      histogramJson(histogram(norms, 20, 0.0, 1.0), nullptr);
+  concepts["mean_classifier_accuracy"] = number(mean(accuracy));
+  concepts["classifier_accuracy_histogram"] =
+      histogramJson(histogram(accuracy, 20, 0.5, 1.0), nullptr);
   out["concepts"] = std::move(concepts);
   if (run.bridge)
     out["bridge"] = bridgeJson(run, data, pairs, options);

@@ -1,0 +1,32 @@
+//===- Baselines.h - Linear baselines under `prism analyze` -----*- C++ -*-===//
+//
+// The R²-L0 sweeps of LinearBaselines.h on the analysed data, with the sizes
+// docs/analysis.md lists, as report.json's "baselines".
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PRISM_TOOLS_ANALYZE_BASELINES_H
+#define PRISM_TOOLS_ANALYZE_BASELINES_H
+
+#include "ReportJson.h"
+
+#include "prism/runtime/Dataset.h"
+
+namespace prism::analyze {
+
+struct BaselineOptions {
+  uint64_t seed = 0;
+  /// The learned dictionary matching pursuit runs over (an SAE's W_dec),
+  /// [atoms, dim]; none when null.
+  const float *dictionary = nullptr;
+  uint64_t atoms = 0;
+};
+
+/// Fits every baseline on `data`; the sizes a method cannot take on this
+/// data (more components than the width or the rows) are left out.
+StatusOr<Json> runBaselines(const Dataset &data,
+                            const BaselineOptions &options);
+
+} // namespace prism::analyze
+
+#endif // PRISM_TOOLS_ANALYZE_BASELINES_H
