@@ -44,6 +44,8 @@ options:
                          captions before normalising (default 0.5)
   --noise S              expected norm of the Gaussian noise (default 0.05)
   --magnitude-sigma S    magnitudes are exp(S * N(0, 1)) (default 0.5)
+  --bridge-cosine C      cosine between the two directions of each bridge,
+                         in [0, 1) (default 0: independent directions)
 )";
 
 static bool parseWhole(const std::string &text, uint64_t &out) {
@@ -123,6 +125,8 @@ int prism::cli::runSynth(ArgCursor args, const std::string &commandLine) {
       ok = real(options.noise);
     else if (arg == "--magnitude-sigma")
       ok = real(options.magnitudeSigma);
+    else if (arg == "--bridge-cosine")
+      ok = real(options.bridgeCosine);
     else if (arg == "-o" || arg == "--output")
       output = value;
     else

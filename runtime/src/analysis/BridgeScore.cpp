@@ -181,6 +181,7 @@ BridgeEntry BridgeAnalysis::entry(uint32_t image, uint32_t text) const {
   if (found != entries.end() && found->first == key)
     out.coactivation = found->second;
   out.score = out.coactivation * out.cosine;
+  out.chanceCoactivation = imageMean[image] * textMean[text];
   double spread = std::sqrt(imageVar[image] * textVar[text]);
   out.crossCorrelation =
       spread > 0
@@ -189,15 +190,24 @@ BridgeEntry BridgeAnalysis::entry(uint32_t image, uint32_t text) const {
   return out;
 }
 
-std::vector<BridgeEntry> BridgeAnalysis::top(unsigned count) const {
-  // Ranks C's support by B; entries outside it are zero.
+std::vector<BridgeEntry> BridgeAnalysis::top(unsigned count,
+                                             BridgeRanking ranking) const {
+  // Ranks C's support; outside it B is zero and ρ negative.
   std::vector<std::pair<double, uint64_t>> ranked;
   ranked.reserve(entries.size());
   for (const auto &[key, c] : entries) {
     uint32_t i = static_cast<uint32_t>(key / latents);
     uint32_t j = static_cast<uint32_t>(key % latents);
-    if (i != j)
-      ranked.push_back({c * cosine(i, j), key});
+    if (i == j)
+      continue;
+    double value = c * cosine(i, j);
+    if (ranking == BridgeRanking::CrossCorrelation) {
+      double spread = std::sqrt(imageVar[i] * textVar[j]);
+      if (!(spread > 0))
+        continue;
+      value = (c - imageMean[i] * textMean[j]) / spread * cosine(i, j);
+    }
+    ranked.push_back({value, key});
   }
   size_t keep = std::min<size_t>(count, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(),

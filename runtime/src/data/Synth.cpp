@@ -262,6 +262,9 @@ Status prism::validateSynthOptions(const SynthOptions &o) {
   if (!inRange(o.magnitudeSigma, 0, 4))
     return invalid("--magnitude-sigma must be between 0 and 4, got " +
                    number(o.magnitudeSigma));
+  if (!(o.bridgeCosine >= 0 && o.bridgeCosine < 1))
+    return invalid("--bridge-cosine must be in [0, 1), got " +
+                   number(o.bridgeCosine));
   return Status::ok();
 }
 
@@ -281,6 +284,27 @@ static void randomUnitRows(Rng &rng, uint64_t count, uint64_t dim, float *out) {
     double scale = 1.0 / std::sqrt(sumSq);
     for (uint64_t k = 0; k < dim; ++k)
       out[r * dim + k] = static_cast<float>(v[k] * scale);
+  }
+}
+
+/// Turns each bridge's text-side direction towards its image-side one:
+/// dⱼ = c·dᵢ + √(1 − c²)·u, u the unit part of dⱼ orthogonal to dᵢ.
+static void alignBridges(const SynthOptions &o, SynthTruth &truth) {
+  double c = o.bridgeCosine, s = std::sqrt(1 - c * c);
+  for (const auto &[image, text] : truth.bridges) {
+    const float *di = truth.dictionary.data() + uint64_t(image) * o.dim;
+    float *dj = truth.dictionary.data() + uint64_t(text) * o.dim;
+    double dot = 0, norm = 0;
+    for (uint64_t k = 0; k < o.dim; ++k)
+      dot += double(di[k]) * dj[k];
+    std::vector<double> u(o.dim);
+    for (uint64_t k = 0; k < o.dim; ++k) {
+      u[k] = dj[k] - dot * di[k];
+      norm += u[k] * u[k];
+    }
+    norm = std::sqrt(norm);
+    for (uint64_t k = 0; k < o.dim; ++k)
+      dj[k] = static_cast<float>(c * di[k] + s * u[k] / norm);
   }
 }
 
@@ -379,6 +403,8 @@ StatusOr<SynthData> prism::generateSynth(const SynthOptions &o) {
   truth.dictionary.resize(o.concepts * o.dim);
   Rng dictionaryRng(o.seed, DictionaryStream);
   randomUnitRows(dictionaryRng, o.concepts, o.dim, truth.dictionary.data());
+  if (o.bridgeCosine > 0)
+    alignBridges(o, truth);
   truth.offsetDirection.resize(o.dim);
   Rng offsetRng(o.seed, OffsetStream);
   randomUnitRows(offsetRng, 1, o.dim, truth.offsetDirection.data());
@@ -532,6 +558,7 @@ static nlohmann::ordered_json truthJson(const SynthPaths &paths,
         {"modality_offset", o.modalityOffset},
         {"noise", o.noise},
         {"magnitude_sigma", o.magnitudeSigma},
+        {"bridge_cosine", o.bridgeCosine},
         {"prng", "xoshiro256** seeded by splitmix64, one stream per pair"}}},
       {"counts",
        {{"shared", t.counts.shared},

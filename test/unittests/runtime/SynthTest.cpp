@@ -161,6 +161,37 @@ TEST(SynthTest, SameSeedSameDataOtherSeedOtherData) {
   EXPECT_NE(a.truth.kind, c.truth.kind);
 }
 
+TEST(SynthTest, BridgeCosineTurnsOnlyTheTextSideOfEachBridge) {
+  SynthOptions o = smallOptions();
+  SynthData plain = generate(o);
+  o.bridgeCosine = 0.6;
+  SynthData turned = generate(o);
+  ASSERT_FALSE(turned.truth.bridges.empty());
+  uint64_t d = o.dim;
+  std::vector<bool> textSide(o.concepts, false);
+  for (const auto &[image, text] : turned.truth.bridges) {
+    textSide[text] = true;
+    const float *di = &turned.truth.dictionary[image * d];
+    const float *dj = &turned.truth.dictionary[text * d];
+    EXPECT_NEAR(dot(di, dj, d), 0.6, 1e-6) << "bridge " << image << "-" << text;
+    EXPECT_NEAR(dot(dj, dj, d), 1.0, 1e-6);
+    // Turned within the plane of dᵢ and the original dⱼ.
+    const float *original = &plain.truth.dictionary[text * d];
+    double along = dot(original, di, d);
+    std::vector<float> rest(d);
+    for (uint64_t k = 0; k < d; ++k)
+      rest[k] = static_cast<float>(original[k] - along * di[k]);
+    double restNorm = std::sqrt(dot(rest.data(), rest.data(), d));
+    EXPECT_NEAR(dot(dj, rest.data(), d) / restNorm, std::sqrt(1 - 0.36), 1e-5);
+  }
+  for (uint64_t c = 0; c < o.concepts; ++c)
+    if (!textSide[c])
+      for (uint64_t k = 0; k < d; ++k)
+        ASSERT_EQ(turned.truth.dictionary[c * d + k],
+                  plain.truth.dictionary[c * d + k])
+            << "concept " << c;
+}
+
 TEST(SynthTest, RowsAreUnitNorm) {
   SynthData data = generate(smallOptions());
   const DatasetContents &ds = data.dataset;
@@ -532,6 +563,8 @@ TEST_F(SynthCommandTest, OutOfRangeValues) {
               "--modality-offset must be between 0 and 100, got -1");
   expectError(std::string(kSmall) + " --noise 1000 -o d.pemb",
               "--noise must be between 0 and 100, got 1000");
+  expectError(std::string(kSmall) + " --bridge-cosine 1 -o d.pemb",
+              "--bridge-cosine must be in [0, 1), got 1");
 }
 
 TEST_F(SynthCommandTest, UnwritableOutputLeavesNothing) {

@@ -38,6 +38,11 @@ Json prism::analyze::definitionsJson() {
   out["cross_correlation"] =
       "ρ_ij = (C_ij − mᴵᵢ mᵀⱼ) / √(vᴵᵢ vᵀⱼ), m and v a concept's mean and "
       "variance over the pairs' images (ᴵ) or captions (ᵀ)";
+  out["cross_correlation_bridge"] =
+      "ρ_ij · cos(dᵢ, dⱼ): the Bridge Score with the co-activation replaced "
+      "by the cross-correlation, which does not favour frequent concepts";
+  out["chance_coactivation"] = "mᴵᵢ mᵀⱼ: the mean of C_ij when captions are "
+                               "assigned to images at random";
   out["bridge_null"] = "B recomputed with the captions assigned to the images "
                        "by a random permutation";
   out["bridge_energy"] = "row sums (image side) and column sums (caption "
@@ -82,6 +87,7 @@ static Json bridgeEntryJson(const BridgeEntry &entry, const RunAnalysis &run) {
   out["coactivation"] = number(entry.coactivation);
   out["cosine"] = number(entry.cosine);
   out["cross_correlation"] = number(entry.crossCorrelation);
+  out["chance_coactivation"] = number(entry.chanceCoactivation);
   out["image_modality"] = number(run.stats.modality[entry.image]);
   out["text_modality"] = number(run.stats.modality[entry.text]);
   return out;
@@ -95,18 +101,23 @@ static Json bridgeJson(const RunAnalysis &run, const Dataset &data,
   out["support"] = bridge.support();
   out["total"] = number(bridge.total());
   out["diagonal"] = number(bridge.diagonal());
-  Json top = Json::array();
-  for (const BridgeEntry &entry : bridge.top(options.top)) {
-    Json json = bridgeEntryJson(entry, run);
-    Json captions = Json::array();
-    if (data.hasCaptions())
-      for (uint64_t p : bridge.topPairs(run.codes, pairs.rows, entry.image,
-                                        entry.text, options.captions))
-        captions.push_back(data.caption(static_cast<uint64_t>(pairs.ids[p])));
-    json["captions"] = std::move(captions);
-    top.push_back(std::move(json));
-  }
-  out["top"] = std::move(top);
+  auto ranked = [&](BridgeRanking ranking) {
+    Json top = Json::array();
+    for (const BridgeEntry &entry : bridge.top(options.top, ranking)) {
+      Json json = bridgeEntryJson(entry, run);
+      Json captions = Json::array();
+      if (data.hasCaptions())
+        for (uint64_t p : bridge.topPairs(run.codes, pairs.rows, entry.image,
+                                          entry.text, options.captions))
+          captions.push_back(
+              data.caption(static_cast<uint64_t>(pairs.ids[p])));
+      json["captions"] = std::move(captions);
+      top.push_back(std::move(json));
+    }
+    return top;
+  };
+  out["top"] = ranked(BridgeRanking::Score);
+  out["top_cross_correlation"] = ranked(BridgeRanking::CrossCorrelation);
 
   BridgeNullModel null = bridge.nullModel(run.codes, pairs.rows,
                                           options.nullShuffles, options.seed);

@@ -14,9 +14,11 @@
 //   ρ_ij = (C_ij − mᴵᵢ mᵀⱼ) / √(vᴵᵢ vᵀⱼ),
 //
 // m and v the mean and variance of a concept's code over the pairs' images
-// (ᴵ) or captions (ᵀ). The null model shuffles which caption goes with which
-// image and recomputes C, so that what survives the shuffle is co-occurrence
-// by chance.
+// (ᴵ) or captions (ᵀ); its bridge form ρ_ij · cos(dᵢ, dⱼ) does not favour
+// frequent concepts, whose C is large by chance alone: under a random pairing
+// C_ij is mᴵᵢ mᵀⱼ on average. The null model shuffles which caption goes with
+// which image and recomputes C, so that what survives the shuffle is
+// co-occurrence by chance.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +46,13 @@ struct BridgeEntry {
   double coactivation = 0;      // C_ij
   double cosine = 0;            // cos(dᵢ, dⱼ)
   double crossCorrelation = 0;  // ρ_ij, NaN when a side never varies
+  double chanceCoactivation = 0; // mᴵᵢ mᵀⱼ, C_ij's mean under random pairing
+};
+
+/// What ranks the entries of B.
+enum class BridgeRanking : uint8_t {
+  Score,            // B_ij
+  CrossCorrelation, // ρ_ij · cos(dᵢ, dⱼ)
 };
 
 /// Totals of B with the pairing shuffled, over several shuffles.
@@ -75,8 +84,10 @@ public:
   const std::vector<double> &imageSideEnergy() const { return rowSums; }
   const std::vector<double> &textSideEnergy() const { return columnSums; }
 
-  /// The `count` largest off-diagonal entries of B (i ≠ j), largest first.
-  std::vector<BridgeEntry> top(unsigned count) const;
+  /// The `count` off-diagonal entries (i ≠ j) of C's support that rank
+  /// highest, highest first.
+  std::vector<BridgeEntry>
+  top(unsigned count, BridgeRanking ranking = BridgeRanking::Score) const;
   /// Entry (i, j): all zeros but the cosine when C_ij is zero.
   BridgeEntry entry(uint32_t image, uint32_t text) const;
   /// The pairs (indices into `pairs`) contributing most to C_ij, largest

@@ -10,6 +10,8 @@
 //   proportional to (c + 1)^-zipf. Kinds are assigned by a seeded shuffle.
 // - Bridge pairs join an image-only concept i with a text-only concept j:
 //   whenever an image row uses i its caption uses j, and the other way round.
+//   With a bridge cosine c > 0, j's direction is turned towards i's until
+//   cos(dᵢ, dⱼ) = c (the same meaning, seen from each modality).
 // - Each pair draws a scene of K concepts by weight, without replacement.
 //   The image row shows the scene's shared and image-only concepts and the
 //   image partners of its bridged text-only ones; the caption mirrors that.
@@ -57,6 +59,8 @@ struct SynthOptions {
   double modalityOffset = 0.5; // |offset| added to images, taken from text
   double noise = 0.05;         // expected norm of the Gaussian noise
   double magnitudeSigma = 0.5; // magnitudes are exp(sigma * N(0, 1))
+  /// cos(dᵢ, dⱼ) of each bridge's two directions; 0 leaves them independent.
+  double bridgeCosine = 0.0;
   std::string tool;            // recorded in provenance and truth
   std::string commandLine;     // recorded in the dataset's provenance
 };
