@@ -18,6 +18,7 @@
 #include "prism/runtime/Stability.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -146,6 +147,12 @@ static int parseAnalyzeArgs(ArgCursor &cursor, AnalyzeArgs &out) {
   return -1;
 }
 
+static double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start)
+      .count();
+}
+
 static int fail(const Status &status) {
   std::cerr << status.str() << "\n";
   return UserError;
@@ -265,17 +272,37 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
                         data->row(r) + data->dim());
     x = labelled.data();
   }
-  std::cerr << "analyze: modality subspace (" << args.subspaceDims
-            << " directions)\n";
-  StatusOr<ModalitySubspace> subspace =
-      fitModalitySubspace(x, labelledRows, data->dim(), isImage.data(),
-                          args.subspaceDims, kDefaultModalityShrinkage);
-  if (!subspace.isOk())
-    return fail(Status::error(data->path(), "the modality subspace: " +
-                                                subspace.getStatus().getMessage()));
+  uint64_t imageCount = 0;
+  for (uint8_t image : isImage)
+    imageCount += image;
+  ModalitySubspace subspace;
+  subspace.dim = data->dim();
+  if (imageCount == 0 || imageCount == labelledRows) {
+    std::cerr << "notice: " << data->path() << " has " << imageCount
+              << " image rows and " << labelledRows - imageCount
+              << " text rows; the modality subspace needs both and is left "
+                 "out\n";
+    for (RunAnalysis &run : runs) {
+      run.normInSubspace.assign(run.latents, NAN);
+      run.classifierAccuracy.assign(run.latents, NAN);
+    }
+  } else {
+    std::cerr << "analyze: modality subspace (" << args.subspaceDims
+              << " directions)\n";
+    StatusOr<ModalitySubspace> fitted =
+        fitModalitySubspace(x, labelledRows, data->dim(), isImage.data(),
+                            args.subspaceDims, kDefaultModalityShrinkage);
+    if (!fitted.isOk())
+      return fail(Status::error(data->path(),
+                                "the modality subspace: " +
+                                    fitted.getStatus().getMessage()));
+    subspace = fitted.take();
+  }
   for (RunAnalysis &run : runs) {
+    if (subspace.dims() == 0)
+      break;
     StatusOr<std::vector<double>> norms = subspaceNorms(
-        *subspace, run.decoder.values.data(), run.latents);
+        subspace, run.decoder.values.data(), run.latents);
     StatusOr<std::vector<double>> accuracy = directionAccuracies(
         x, labelledRows, data->dim(), isImage.data(),
         run.decoder.values.data(), run.latents);
@@ -307,8 +334,8 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
   report["data"] = std::move(dataJson);
   Json subspaceJson = Json::object();
   subspaceJson["method"] = "lda-inlp";
-  subspaceJson["dims"] = subspace->dims();
-  subspaceJson["accuracy"] = subspace->accuracy;
+  subspaceJson["dims"] = subspace.dims();
+  subspaceJson["accuracy"] = subspace.accuracy;
   report["modality_subspace"] = std::move(subspaceJson);
 
   Json runsJson = Json::array();
@@ -368,14 +395,20 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
                   << " concepts); their stability is not measured\n";
         continue;
       }
-      std::cerr << "analyze: matching " << runs[a].name << " with "
-                << runs[b].name << " (" << runs[a].latents
-                << " concepts)\n";
+      auto start = std::chrono::steady_clock::now();
       StatusOr<Stability> stability = dictionaryStability(
           runs[a].decoder.values.data(), runs[b].decoder.values.data(),
           runs[a].latents, data->dim(), runs[a].stats.energy);
       if (!stability.isOk())
         return fail(stability.getStatus());
+      char line[256];
+      std::snprintf(line, sizeof(line),
+                    "analyze: matched %s with %s (%llu concepts, exact "
+                    "assignment): stability %.4f, %.1f s",
+                    runs[a].name.c_str(), runs[b].name.c_str(),
+                    static_cast<unsigned long long>(runs[a].latents),
+                    stability->overall, secondsSince(start));
+      std::cerr << line << "\n";
       sum += stability->overall;
       sumTop += stability->topEnergyBin;
       stabilityPairs.push_back(
