@@ -10,6 +10,7 @@
 #include "CommandLine.h"
 #include "analyze/AnalyzeRun.h"
 #include "analyze/Baselines.h"
+#include "analyze/RandomDirections.h"
 #include "analyze/ReportJson.h"
 #include "report/AnalysisReport.h"
 
@@ -336,6 +337,20 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
   subspaceJson["method"] = "lda-inlp";
   subspaceJson["dims"] = subspace.dims();
   subspaceJson["accuracy"] = subspace.accuracy;
+  if (subspace.dims() > 0) {
+    StatusOr<RandomDirectionReference> reference = randomDirectionReference(
+        x, labelledRows, data->dim(), isImage.data(), subspace, 256,
+        args.bridge.seed);
+    if (!reference.isOk())
+      return fail(Status::error(data->path(),
+                                reference.getStatus().getMessage()));
+    Json random = Json::object();
+    random["directions"] = reference->directions;
+    random["mean_norm_in_subspace"] = number(reference->meanNormInSubspace);
+    random["mean_classifier_accuracy"] =
+        number(reference->meanClassifierAccuracy);
+    subspaceJson["random_direction"] = std::move(random);
+  }
   report["modality_subspace"] = std::move(subspaceJson);
 
   Json runsJson = Json::array();

@@ -56,6 +56,9 @@ Json prism::analyze::definitionsJson() {
       "span of the image-vs-text LDA directions found by iterated nullspace "
       "projection on the embeddings";
   out["norm_in_subspace"] = "‖P_M dᵢ‖ for the unit decoder row dᵢ";
+  out["random_direction"] =
+      "the same figures for 256 uniformly random unit directions: what a "
+      "concept with no relation to the modality would score";
   out["classifier_accuracy"] =
       "accuracy of the best threshold on x·dᵢ as an image-vs-text "
       "classifier over all rows, either orientation";
