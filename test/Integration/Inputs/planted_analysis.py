@@ -19,7 +19,8 @@ Known answers (the planted truth in synth.truth.json):
     largest entry of the shuffled-pairing null model; so are they in the
     cross-correlation form;
   - the two runs on the planted data are more stable than the two runs on the
-    shuffled data.
+    shuffled data, and their frequent concepts are stable where their rare
+    ones are not (top energy decile against the lowest).
 
 Independent references: the codes are recomputed with NumPy from the
 checkpoint's weights (TopK: relu((x - b_dec) W_enc + b_enc), k largest), and
@@ -203,6 +204,15 @@ def main():
     check(same > control_pair + 0.2,
           f"stability of the planted runs {same:.4f} > the shuffled runs' "
           f"{control_pair:.4f} + 0.2")
+
+    pair = next(p for p in report["stability"]["pairs"]
+                if (p["a"], p["b"]) == ("planted-1", "planted-2"))
+    alive = [b for b in pair["bins"] if not b["dead"]]
+    check(pair["top_energy_decile"] >= 0.95 and
+          alive[0]["mean_cosine"] < pair["top_energy_decile"] - 0.3,
+          "frequent concepts are stable, rare ones are not: top energy "
+          f"decile {pair['top_energy_decile']:.3f} (need >= 0.95), lowest "
+          f"{alive[0]['mean_cosine']:.3f}")
 
     # --- NumPy / SciPy references ------------------------------------------
     z = topk_codes(x, weights, k)
