@@ -26,7 +26,8 @@ Independent references: the codes are recomputed with NumPy from the
 checkpoint's weights (TopK: relu((x - b_dec) W_enc + b_enc), k largest), and
 from them R² (both definitions), L0, the dead fraction, every concept's energy
 and modality score, the Bridge Score's top entries (dense NumPy over n x n),
-their cross-correlation and the per-concept bridge energy; the stability by
+their cross-correlation and the per-concept bridge energy, the null model's
+mean against its exact expectation Σ mᴵᵢ mᵀⱼ cos(dᵢ, dⱼ); the stability by
 scipy.optimize.linear_sum_assignment; PCA's R² by an SVD.
 
 Usage: planted_analysis.py --prism BIN/prism --workdir DIR
@@ -272,6 +273,14 @@ def main():
           np.allclose(concepts["bridge_text_side"], bridge.sum(0),
                       atol=1e-4 * np.abs(bridge).sum(0).max()),
           "per-concept bridge energy (row and column sums of B) vs NumPy")
+
+    # Under a uniformly random pairing E[C_ij] = mᴵᵢ mᵀⱼ exactly, so the null
+    # model's mean Σ B estimates Σ_ij mᴵᵢ mᵀⱼ cos(dᵢ, dⱼ).
+    expected = zi.mean(0) @ (learned @ learned.T) @ zt.mean(0)
+    got = mine["bridge"]["null"]["total_mean"]
+    check(abs(got - expected) < 0.05 * abs(expected),
+          f"null model mean Σ B {got:.6g} vs its expectation {expected:.6g} "
+          "(within 5%)")
 
     other = unit(latest_weights(runs[1])["W_dec"].astype(np.float64))
     c = learned @ other.T
