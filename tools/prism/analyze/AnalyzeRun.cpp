@@ -139,6 +139,13 @@ StatusOr<RunAnalysis> prism::analyze::analyzeRun(const std::string &path,
   if (!metrics.isOk())
     return metrics.getStatus();
   run.metrics = metrics.take();
+  for (const std::string &block : compiledMetricsBlocks(program->info())) {
+    StatusOr<std::vector<BlockMetric>> values =
+        evaluator.runMetricsBlock(block);
+    if (!values.isOk())
+      return values.getStatus();
+    run.modelMetrics.emplace_back(block, values.take());
+  }
 
   std::vector<Modality> modality(data.rows());
   for (uint64_t r = 0; r < data.rows(); ++r)

@@ -15,6 +15,7 @@
 #include "prism/runtime/ConceptStats.h"
 #include "prism/runtime/Dataset.h"
 #include "prism/runtime/EvalMetrics.h"
+#include "prism/runtime/Evaluator.h"
 #include "prism/runtime/SparseCodes.h"
 #include "prism/runtime/Status.h"
 
@@ -45,6 +46,9 @@ struct RunAnalysis {
   ConceptStats stats;
   Tensor decoder; // W_dec [latents, dim]
   std::optional<BridgeAnalysis> bridge; // when the data has aligned pairs
+  /// The metrics blocks compiled into the run's program (`metrics ... over
+  /// rows` in its .sae), streamed over the same rows.
+  std::vector<std::pair<std::string, std::vector<BlockMetric>>> modelMetrics;
   /// Per concept, against the data's modality subspace: ‖P_M dᵢ‖ and the
   /// accuracy of dᵢ as a 1-D modality classifier (empty until measured).
   std::vector<double> normInSubspace, classifierAccuracy;

@@ -155,6 +155,61 @@ static Json bridgeJson(const RunAnalysis &run, const Dataset &data,
   return out;
 }
 
+/// A compiled block's metrics: scalars as numbers, arrays summarised by
+/// shape, finite count and mean. A per-concept metric that the analysis also
+/// computes (energy, modality) is compared with it entry by entry: the two
+/// come from different code (compiled kernels, runtime C++) and must agree.
+static Json modelMetricsJson(const RunAnalysis &run) {
+  Json out = Json::object();
+  for (const auto &[block, metrics] : run.modelMetrics) {
+    Json values = Json::object(), agreement = Json::object();
+    for (const BlockMetric &metric : metrics) {
+      if (metric.shape.empty()) {
+        values[metric.name] = number(metric.values.front());
+        continue;
+      }
+      double sum = 0;
+      uint64_t finite = 0;
+      for (float v : metric.values)
+        if (std::isfinite(v)) {
+          sum += v;
+          ++finite;
+        }
+      Json summary = Json::object();
+      summary["shape"] = metric.shape;
+      summary["finite"] = finite;
+      summary["mean"] = number(finite ? sum / finite : NAN);
+      values[metric.name] = std::move(summary);
+
+      const std::vector<double> *own = metric.name == "energy"
+                                           ? &run.stats.energy
+                                       : metric.name == "modality"
+                                           ? &run.stats.modality
+                                           : nullptr;
+      if (!own || metric.values.size() != own->size())
+        continue;
+      double worst = 0;
+      uint64_t mismatched = 0;
+      for (size_t i = 0; i < own->size(); ++i) {
+        bool a = std::isfinite(metric.values[i]), b = std::isfinite((*own)[i]);
+        if (a != b)
+          ++mismatched;
+        else if (a)
+          worst = std::max(worst, std::fabs(metric.values[i] - (*own)[i]));
+      }
+      Json check = Json::object();
+      check["max_abs_difference"] = number(worst);
+      check["undefined_mismatches"] = mismatched;
+      agreement[metric.name] = std::move(check);
+    }
+    Json json = Json::object();
+    json["metrics"] = std::move(values);
+    json["agreement_with_analysis"] = std::move(agreement);
+    out[block] = std::move(json);
+  }
+  return out;
+}
+
 Json prism::analyze::runJson(const RunAnalysis &run, const Dataset &data,
                              const DataPairs &pairs,
                              const BridgeOptions &options) {
@@ -223,6 +278,7 @@ Json prism::analyze::runJson(const RunAnalysis &run, const Dataset &data,
     out["bridge"] = bridgeJson(run, data, pairs, options);
   else
     out["bridge"] = nullptr;
+  out["model_metrics"] = modelMetricsJson(run);
   return out;
 }
 
