@@ -69,8 +69,7 @@ struct AnalyzeArgs {
 
 } // namespace
 
-static bool parseCount(const std::string &text, uint64_t &out,
-                       bool allowZero) {
+static bool parseCount(const std::string &text, uint64_t &out, bool allowZero) {
   if (text.empty() || text[0] < '0' || text[0] > '9')
     return false;
   char *end = nullptr;
@@ -133,7 +132,8 @@ static int parseAnalyzeArgs(ArgCursor &cursor, AnalyzeArgs &out) {
     } else if (arg == "--subspace-dims") {
       if (!expectCount(false))
         return UserError;
-      out.subspaceDims = static_cast<uint32_t>(std::min<uint64_t>(count, 1u << 20));
+      out.subspaceDims =
+          static_cast<uint32_t>(std::min<uint64_t>(count, 1u << 20));
     } else {
       return cursor.fail("unknown option '" + arg +
                          "'; see `prism analyze --help`");
@@ -149,8 +149,7 @@ static int parseAnalyzeArgs(ArgCursor &cursor, AnalyzeArgs &out) {
 }
 
 static double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -294,19 +293,19 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
         fitModalitySubspace(x, labelledRows, data->dim(), isImage.data(),
                             args.subspaceDims, kDefaultModalityShrinkage);
     if (!fitted.isOk())
-      return fail(Status::error(data->path(),
-                                "the modality subspace: " +
-                                    fitted.getStatus().getMessage()));
+      return fail(
+          Status::error(data->path(), "the modality subspace: " +
+                                          fitted.getStatus().getMessage()));
     subspace = fitted.take();
   }
   for (RunAnalysis &run : runs) {
     if (subspace.dims() == 0)
       break;
-    StatusOr<std::vector<double>> norms = subspaceNorms(
-        subspace, run.decoder.values.data(), run.latents);
-    StatusOr<std::vector<double>> accuracy = directionAccuracies(
-        x, labelledRows, data->dim(), isImage.data(),
-        run.decoder.values.data(), run.latents);
+    StatusOr<std::vector<double>> norms =
+        subspaceNorms(subspace, run.decoder.values.data(), run.latents);
+    StatusOr<std::vector<double>> accuracy =
+        directionAccuracies(x, labelledRows, data->dim(), isImage.data(),
+                            run.decoder.values.data(), run.latents);
     if (!norms.isOk() || !accuracy.isOk())
       return fail(Status::error(
           run.path, (norms.isOk() ? accuracy.getStatus() : norms.getStatus())
@@ -338,12 +337,12 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
   subspaceJson["dims"] = subspace.dims();
   subspaceJson["accuracy"] = subspace.accuracy;
   if (subspace.dims() > 0) {
-    StatusOr<RandomDirectionReference> reference = randomDirectionReference(
-        x, labelledRows, data->dim(), isImage.data(), subspace, 256,
-        args.bridge.seed);
+    StatusOr<RandomDirectionReference> reference =
+        randomDirectionReference(x, labelledRows, data->dim(), isImage.data(),
+                                 subspace, 256, args.bridge.seed);
     if (!reference.isOk())
-      return fail(Status::error(data->path(),
-                                reference.getStatus().getMessage()));
+      return fail(
+          Status::error(data->path(), reference.getStatus().getMessage()));
     Json random = Json::object();
     random["directions"] = reference->directions;
     random["mean_norm_in_subspace"] = number(reference->meanNormInSubspace);
@@ -366,9 +365,8 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
     point["r2_global"] = json["r2_global"];
     pareto.push_back(std::move(point));
     runsJson.push_back(std::move(json));
-    if (Status status = writeText(args.output + "/concepts-" + run.name +
-                                      ".tsv",
-                                  conceptTable(run));
+    if (Status status = writeText(
+            args.output + "/concepts-" + run.name + ".tsv", conceptTable(run));
         !status.isOk())
       return fail(status);
   }
@@ -440,8 +438,7 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
     report["stability"] = std::move(stability);
   }
 
-  if (Status status = writeAnalysisReport(report, args.output);
-      !status.isOk())
+  if (Status status = writeAnalysisReport(report, args.output); !status.isOk())
     return fail(Status::error(args.output, status.getMessage()));
 
   for (const Json &run : report["runs"])
@@ -458,8 +455,8 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
               << ", top energy decile "
               << fixed(report["stability"]["mean_top_energy_decile"], 4)
               << "\n";
-  std::cout << "wrote " << args.output << "/report.json and "
-            << args.output << "/report.html\n";
+  std::cout << "wrote " << args.output << "/report.json and " << args.output
+            << "/report.html\n";
   return Success;
 }
 

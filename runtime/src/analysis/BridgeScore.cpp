@@ -92,12 +92,11 @@ BridgeAnalysis::create(const SparseCodes &codes,
                                          "caption pairs");
   for (size_t p = 0; p < pairs.size(); ++p)
     if (pairs[p].image >= codes.rows() || pairs[p].text >= codes.rows())
-      return Status::error("bridge score",
-                           "pair " + std::to_string(p) + " names row " +
-                               std::to_string(std::max(pairs[p].image,
-                                                       pairs[p].text)) +
-                               ", but there are " +
-                               std::to_string(codes.rows()) + " rows");
+      return Status::error(
+          "bridge score",
+          "pair " + std::to_string(p) + " names row " +
+              std::to_string(std::max(pairs[p].image, pairs[p].text)) +
+              ", but there are " + std::to_string(codes.rows()) + " rows");
   BridgeAnalysis out;
   out.numPairs = pairs.size();
   out.latents = codes.latents();
@@ -137,10 +136,10 @@ BridgeAnalysis::create(const SparseCodes &codes,
   for (uint64_t i = 0; i < n; ++i) {
     out.imageMean[i] /= count;
     out.textMean[i] /= count;
-    out.imageVar[i] = std::max(
-        0.0, out.imageVar[i] / count - out.imageMean[i] * out.imageMean[i]);
-    out.textVar[i] = std::max(
-        0.0, out.textVar[i] / count - out.textMean[i] * out.textMean[i]);
+    out.imageVar[i] = std::max(0.0, out.imageVar[i] / count -
+                                        out.imageMean[i] * out.imageMean[i]);
+    out.textVar[i] = std::max(0.0, out.textVar[i] / count -
+                                       out.textMean[i] * out.textMean[i]);
   }
 
   std::vector<uint64_t> identity(pairs.size());
@@ -149,7 +148,8 @@ BridgeAnalysis::create(const SparseCodes &codes,
   out.rowSums.assign(n, 0.0);
   out.columnSums.assign(n, 0.0);
   for (const auto &[key, c] : out.entries) {
-    uint32_t i = static_cast<uint32_t>(key / n), j = static_cast<uint32_t>(key % n);
+    uint32_t i = static_cast<uint32_t>(key / n),
+             j = static_cast<uint32_t>(key % n);
     double score = c * out.cosine(i, j);
     out.totalScore += score;
     if (i == j)
@@ -224,8 +224,8 @@ std::vector<BridgeEntry> BridgeAnalysis::top(unsigned count,
 
 std::vector<uint64_t>
 BridgeAnalysis::topPairs(const SparseCodes &codes,
-                         const std::vector<AlignedPair> &pairs,
-                         uint32_t image, uint32_t text, unsigned count) const {
+                         const std::vector<AlignedPair> &pairs, uint32_t image,
+                         uint32_t text, unsigned count) const {
   auto valueOf = [&](uint64_t row, uint32_t concept) {
     SparseCodes::Row code = codes.row(row);
     const uint32_t *end = code.index + code.size;

@@ -11,9 +11,10 @@
 
 using namespace prism;
 
-StatusOr<Stability> prism::dictionaryStability(
-    const float *a, const float *b, uint64_t n, uint32_t dim,
-    const std::vector<double> &energyA, unsigned bins) {
+StatusOr<Stability>
+prism::dictionaryStability(const float *a, const float *b, uint64_t n,
+                           uint32_t dim, const std::vector<double> &energyA,
+                           unsigned bins) {
   if (energyA.size() != n)
     return Status::error("stability", "expected " + std::to_string(n) +
                                           " concept energies, got " +

@@ -145,7 +145,8 @@ TEST(BridgeScoreTest, AccumulationMatchesADirectSum) {
   std::vector<AlignedPair> list;
   std::map<std::pair<uint32_t, uint32_t>, double> direct;
   Xoshiro256 rng(17);
-  auto randomRow = [&](std::vector<uint32_t> &index, std::vector<float> &value) {
+  auto randomRow = [&](std::vector<uint32_t> &index,
+                       std::vector<float> &value) {
     std::vector<uint64_t> all(n);
     for (uint64_t i = 0; i < n; ++i)
       all[i] = i;
@@ -176,8 +177,8 @@ TEST(BridgeScoreTest, AccumulationMatchesADirectSum) {
   ASSERT_TRUE(bridge.isOk());
   EXPECT_EQ(bridge->support(), direct.size());
   for (const auto &[key, sum] : direct)
-    ASSERT_NEAR(bridge->entry(key.first, key.second).coactivation,
-                sum / pairs, 1e-9 * sum)
+    ASSERT_NEAR(bridge->entry(key.first, key.second).coactivation, sum / pairs,
+                1e-9 * sum)
         << key.first << "," << key.second;
 }
 

@@ -29,8 +29,7 @@ SparseCodes fourRows() {
 }
 
 const std::vector<Modality> kModality = {Modality::Image, Modality::Image,
-                                         Modality::Text,
-                                         Modality::Unspecified};
+                                         Modality::Text, Modality::Unspecified};
 
 } // namespace
 

@@ -30,8 +30,8 @@ StatusOr<DataPairs> prism::analyze::alignedPairs(const Dataset &data) {
   std::vector<int64_t> ids(options.batchSize);
   std::vector<uint64_t> image(options.batchSize), text(options.batchSize);
   while (out.rows.size() < total) {
-    uint64_t got = loader->next({nullptr, nullptr, ids.data(), image.data(),
-                                 text.data()});
+    uint64_t got =
+        loader->next({nullptr, nullptr, ids.data(), image.data(), text.data()});
     if (got == 0)
       break;
     for (uint64_t p = 0; p < got; ++p) {
@@ -80,21 +80,20 @@ StatusOr<RunAnalysis> prism::analyze::analyzeRun(const std::string &path,
   run.seed = checkpoint->config.seed;
   run.notices = checkpoint->skipped;
   const Tensor *decoder = checkpoint->weight("W_dec");
-  const std::string weights = checkpoint->directory + "/sae_weights.safetensors";
+  const std::string weights =
+      checkpoint->directory + "/sae_weights.safetensors";
   if (!decoder)
     return Status::error(weights, "no tensor 'W_dec': concept analysis needs "
                                   "the decoder's rows as the concepts");
   if (decoder->shape.size() != 2 || decoder->shape[1] != data.dim())
-    return Status::error(weights,
-                         "tensor 'W_dec' should be [d_sae, " +
-                             std::to_string(data.dim()) + "] for " +
-                             data.path() + ", but it has " +
-                             std::to_string(decoder->shape.size()) +
-                             " dimensions" +
-                             (decoder->shape.size() == 2
-                                  ? " and width " +
-                                        std::to_string(decoder->shape[1])
-                                  : std::string()));
+    return Status::error(
+        weights, "tensor 'W_dec' should be [d_sae, " +
+                     std::to_string(data.dim()) + "] for " + data.path() +
+                     ", but it has " + std::to_string(decoder->shape.size()) +
+                     " dimensions" +
+                     (decoder->shape.size() == 2
+                          ? " and width " + std::to_string(decoder->shape[1])
+                          : std::string()));
   run.decoder = *decoder;
 
   EvalOptions evalOptions;
@@ -156,9 +155,8 @@ StatusOr<RunAnalysis> prism::analyze::analyzeRun(const std::string &path,
   run.stats = stats.take();
 
   if (!pairs.rows.empty()) {
-    StatusOr<BridgeAnalysis> bridge =
-        BridgeAnalysis::create(run.codes, pairs.rows, run.decoder.values.data(),
-                               data.dim());
+    StatusOr<BridgeAnalysis> bridge = BridgeAnalysis::create(
+        run.codes, pairs.rows, run.decoder.values.data(), data.dim());
     if (!bridge.isOk())
       return bridge.getStatus();
     run.bridge = bridge.take();

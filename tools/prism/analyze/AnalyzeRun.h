@@ -44,7 +44,7 @@ struct RunAnalysis {
   EvalMetrics metrics;
   SparseCodes codes; // one row per data row, in data order
   ConceptStats stats;
-  Tensor decoder; // W_dec [latents, dim]
+  Tensor decoder;                       // W_dec [latents, dim]
   std::optional<BridgeAnalysis> bridge; // when the data has aligned pairs
   /// The metrics blocks compiled into the run's program (`metrics ... over
   /// rows` in its .sae), streamed over the same rows.

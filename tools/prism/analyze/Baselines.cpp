@@ -13,8 +13,7 @@ using namespace prism;
 using namespace prism::analyze;
 
 /// The sizes of `sweep` that fit under `limit`.
-static std::vector<uint64_t> upTo(std::vector<uint64_t> sweep,
-                                  uint64_t limit) {
+static std::vector<uint64_t> upTo(std::vector<uint64_t> sweep, uint64_t limit) {
   std::vector<uint64_t> out;
   for (uint64_t size : sweep)
     if (size <= limit)
@@ -68,9 +67,9 @@ StatusOr<Json> prism::analyze::runBaselines(const Dataset &data,
     if (!result.isOk())
       return Status::error(data.path(), "baseline " + name + ": " +
                                             result.getStatus().str());
-    double seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     char line[128];
     std::snprintf(line, sizeof(line), "analyze: baseline %s, %zu sizes, %.1f s",
                   name.c_str(), result->points.size(), seconds);

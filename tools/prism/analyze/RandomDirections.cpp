@@ -16,11 +16,9 @@ static double normal(Xoshiro256 &rng) {
   return std::sqrt(-2 * std::log(u)) * std::cos(2 * M_PI * v);
 }
 
-StatusOr<RandomDirectionReference>
-prism::analyze::randomDirectionReference(const float *x, uint64_t rows,
-                                         uint32_t dim, const uint8_t *isImage,
-                                         const ModalitySubspace &subspace,
-                                         unsigned count, uint64_t seed) {
+StatusOr<RandomDirectionReference> prism::analyze::randomDirectionReference(
+    const float *x, uint64_t rows, uint32_t dim, const uint8_t *isImage,
+    const ModalitySubspace &subspace, unsigned count, uint64_t seed) {
   // Gaussian vectors normalised are uniform on the sphere.
   Xoshiro256 rng(derivedSeed(seed, 0x7261'6e64)); // "rand"
   std::vector<float> directions(uint64_t(count) * dim);
@@ -39,8 +37,8 @@ prism::analyze::randomDirectionReference(const float *x, uint64_t rows,
       subspaceNorms(subspace, directions.data(), count);
   if (!norms.isOk())
     return norms.getStatus();
-  StatusOr<std::vector<double>> accuracy = directionAccuracies(
-      x, rows, dim, isImage, directions.data(), count);
+  StatusOr<std::vector<double>> accuracy =
+      directionAccuracies(x, rows, dim, isImage, directions.data(), count);
   if (!accuracy.isOk())
     return accuracy.getStatus();
   RandomDirectionReference out;

@@ -23,11 +23,9 @@ struct RandomDirectionReference {
 
 /// `count` random unit directions in R^dim from `seed`, scored against
 /// `subspace` and as classifiers of the labelled rows `x`.
-StatusOr<RandomDirectionReference>
-randomDirectionReference(const float *x, uint64_t rows, uint32_t dim,
-                         const uint8_t *isImage,
-                         const ModalitySubspace &subspace, unsigned count,
-                         uint64_t seed);
+StatusOr<RandomDirectionReference> randomDirectionReference(
+    const float *x, uint64_t rows, uint32_t dim, const uint8_t *isImage,
+    const ModalitySubspace &subspace, unsigned count, uint64_t seed);
 
 } // namespace prism::analyze
 

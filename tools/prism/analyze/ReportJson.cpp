@@ -112,8 +112,7 @@ static Json bridgeJson(const RunAnalysis &run, const Dataset &data,
       if (data.hasCaptions())
         for (uint64_t p : bridge.topPairs(run.codes, pairs.rows, entry.image,
                                           entry.text, options.captions))
-          captions.push_back(
-              data.caption(static_cast<uint64_t>(pairs.ids[p])));
+          captions.push_back(data.caption(static_cast<uint64_t>(pairs.ids[p])));
       json["captions"] = std::move(captions);
       top.push_back(std::move(json));
     }
@@ -181,11 +180,10 @@ static Json modelMetricsJson(const RunAnalysis &run) {
       summary["mean"] = number(finite ? sum / finite : NAN);
       values[metric.name] = std::move(summary);
 
-      const std::vector<double> *own = metric.name == "energy"
-                                           ? &run.stats.energy
-                                       : metric.name == "modality"
-                                           ? &run.stats.modality
-                                           : nullptr;
+      const std::vector<double> *own =
+          metric.name == "energy"     ? &run.stats.energy
+          : metric.name == "modality" ? &run.stats.modality
+                                      : nullptr;
       if (!own || metric.values.size() != own->size())
         continue;
       double worst = 0;

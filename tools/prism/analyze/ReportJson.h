@@ -25,10 +25,10 @@ Json number(double value);
 Json definitionsJson();
 
 struct BridgeOptions {
-  unsigned top = 5;           // bridge pairs listed
-  unsigned captions = 3;      // captions per listed pair
-  unsigned heatmap = 10;      // pairs whose concepts make the heat map
-  unsigned nullShuffles = 5;  // shuffled pairings for the null model
+  unsigned top = 5;          // bridge pairs listed
+  unsigned captions = 3;     // captions per listed pair
+  unsigned heatmap = 10;     // pairs whose concepts make the heat map
+  unsigned nullShuffles = 5; // shuffled pairings for the null model
   uint64_t seed = 0;
 };
 

@@ -69,8 +69,7 @@ public:
   /// row-major (zero rows have cosine 0 with everything).
   static StatusOr<BridgeAnalysis> create(const SparseCodes &codes,
                                          const std::vector<AlignedPair> &pairs,
-                                         const float *dictionary,
-                                         uint32_t dim);
+                                         const float *dictionary, uint32_t dim);
 
   uint64_t pairs() const { return numPairs; }
   /// Non-zero entries of C.

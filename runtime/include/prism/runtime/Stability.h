@@ -25,9 +25,9 @@ struct StabilityBin {
 };
 
 struct Stability {
-  double overall = 0;                 // mean matched cosine
-  std::vector<double> matchedCosine;  // per concept of the first dictionary
-  std::vector<int> match;             // its concept in the second
+  double overall = 0;                // mean matched cosine
+  std::vector<double> matchedCosine; // per concept of the first dictionary
+  std::vector<int> match;            // its concept in the second
   /// The concepts that never fired (energy 0) first, when there are any,
   /// then `bins` equal-count bins of the others by ascending energy.
   std::vector<StabilityBin> bins;

@@ -61,8 +61,8 @@ struct SynthOptions {
   double magnitudeSigma = 0.5; // magnitudes are exp(sigma * N(0, 1))
   /// cos(dᵢ, dⱼ) of each bridge's two directions; 0 leaves them independent.
   double bridgeCosine = 0.0;
-  std::string tool;            // recorded in provenance and truth
-  std::string commandLine;     // recorded in the dataset's provenance
+  std::string tool;        // recorded in provenance and truth
+  std::string commandLine; // recorded in the dataset's provenance
 };
 
 /// How the concepts split, once the fractions are rounded.
