@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TestDraws.h"
 #include "TestFiles.h"
 
 #include "prism/runtime/ModalitySubspace.h"
@@ -28,26 +29,6 @@ using namespace prism;
 using namespace prism::test;
 
 namespace {
-
-/// Uniform and normal draws from the raw mt19937_64 stream, which the
-/// standard fixes exactly (its distributions are not).
-class Draws {
-public:
-  explicit Draws(uint64_t seed) : engine(seed) {}
-  double uniform() {
-    return (static_cast<double>(engine() >> 11) + 0.5) * 0x1.0p-53;
-  }
-  /// Box-Muller.
-  double normal() {
-    return std::sqrt(-2 * std::log(uniform())) * std::cos(2 * M_PI * uniform());
-  }
-  int integer(int lo, int hi) {
-    return lo + static_cast<int>(engine() % static_cast<uint64_t>(hi - lo + 1));
-  }
-
-private:
-  std::mt19937_64 engine;
-};
 
 std::vector<double> randomUnit(uint32_t dim, Draws &draws) {
   std::vector<double> v(dim);
