@@ -216,7 +216,8 @@ TEST_F(ReportTest, WritesEveryFile) {
             (std::vector<std::string>{
                 "bridge-topk-seed1.svg", "bridge-topk-seed2.svg",
                 "modality-topk-seed1.svg", "modality-topk-seed2.svg",
-                "pareto.svg", "report.html", "report.json", "stability.svg"}));
+                "pareto.svg", "report.html", "report.json", "stability.svg",
+                "subspace-topk-seed1.svg", "subspace-topk-seed2.svg"}));
   EXPECT_EQ(json::parse(file("report.json")), sampleReport());
   // Pretty-printed: one key per line.
   EXPECT_NE(file("report.json").find("\n  \"command\": "), std::string::npos);
@@ -230,7 +231,7 @@ TEST_F(ReportTest, CreatesNestedDirectoryAndRewrites) {
   ASSERT_TRUE(writeAnalysisReport(changed, nested).isOk());
   EXPECT_EQ(json::parse(contentsOf(nested + "/report.json"))["command"],
             "second");
-  EXPECT_EQ(listEntries(nested).size(), 8u); // no temporary files left
+  EXPECT_EQ(listEntries(nested).size(), 10u); // no temporary files left
 }
 
 TEST_F(ReportTest, HistogramBarsFollowTheCounts) {
@@ -341,7 +342,7 @@ TEST_F(ReportTest, HtmlInlinesEverySvgAndLoadsNothing) {
       ASSERT_FALSE(svg.empty()) << name;
       EXPECT_NE(html.find(svg), std::string::npos) << name;
     }
-  EXPECT_EQ(svgs, 6u); // pareto, stability, modality and bridge per run
+  EXPECT_EQ(svgs, 8u); // pareto, stability; modality, subspace, bridge per run
   std::string lower = lowercase(html);
   for (const char *external : {" src=", "url(", "@import", "<link", "<img",
                                "<iframe", "<object", "<embed"})
@@ -440,7 +441,7 @@ print("svgs in page", parser.svg)
   RunResult result =
       runCommand(std::string(PRISM_PYTHON) + " " + script + " " + out(), dir);
   ASSERT_EQ(result.exitCode, 0) << result.err;
-  EXPECT_EQ(result.out, "svgs in page 6\n");
+  EXPECT_EQ(result.out, "svgs in page 8\n");
 }
 
 /// With PRISM_REPORT_SAMPLE_DIR set, the sample report is written there for
