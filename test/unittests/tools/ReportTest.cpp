@@ -505,12 +505,14 @@ TEST_F(ReportTest, CrossCorrelationTableAndBridgeSummary) {
   // Its one row: rank, concepts, B, C, chance C, cosine, ρ, modalities, the
   // caption escaped.
   EXPECT_NE(
-      table.find("<tr><td class=\"num\">1</td><td class=\"num\">7</td>"
+      table.find("<tr><td class=\"num\" rowspan=\"2\">1</td><td "
+                 "class=\"num\">7</td>"
                  "<td class=\"num\">9</td><td class=\"num\">2.50e-06</td>"
                  "<td class=\"num\">1.50e-05</td><td class=\"num\">3.60e-08"
                  "</td><td class=\"num\">0.150</td><td class=\"num\">0.930"
                  "</td><td class=\"num\">0.040</td><td class=\"num\">0.500"
-                 "</td><td class=\"captions\"><ul class=\"captions\"><li>"
+                 "</td></tr>\n<tr class=\"captions\"><td class=\"captions\" "
+                 "colspan=\"9\"><ul class=\"captions\"><li>"
                  "&lt;i&gt;cows &amp; a road&lt;/i&gt;</li></ul></td></tr>"),
       std::string::npos)
       << table;
@@ -550,7 +552,11 @@ TEST_F(ReportTest, OldReportsWithoutTheNewKeysStillRender) {
   std::string byScore =
       tableAfter(file("report.html"), "<h4>Top bridge pairs by B");
   EXPECT_EQ(byScore.find("chance co-activation"), std::string::npos);
-  EXPECT_NE(byScore.find("<td class=\"num\">2</td>"), std::string::npos);
+  EXPECT_NE(byScore.find("<td class=\"num\" rowspan=\"2\">2</td>"),
+            std::string::npos);
+  // Eight figures after the rank, so the captions span eight columns.
+  EXPECT_NE(byScore.find("<td class=\"captions\" colspan=\"8\">"),
+            std::string::npos);
 }
 
 TEST_F(ReportTest, LongRunNamesAreCutInPlots) {

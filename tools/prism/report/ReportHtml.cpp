@@ -50,7 +50,7 @@ figure { margin: 12px 0 20px; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #e3e3e3; }
 figcaption { font-size: 13px; color: #444; margin-top: 4px; }
 ul.captions { margin: 0; padding-left: 18px; }
-td.captions { min-width: 22em; }
+td.captions { background: #fafafa; font-size: 13px; color: #333; }
 td { overflow-wrap: anywhere; }
 dl dt { font-weight: 600; margin-top: 10px; font-family: "DejaVu Sans Mono",
         monospace; }
@@ -307,7 +307,9 @@ private:
   }
 
   /// The table of bridge pairs `entries`; the chance co-activation column
-  /// when every entry has it (reports before it existed have none).
+  /// when every entry has it (reports before it existed have none). Each
+  /// pair's captions take a row of their own below its figures, so long
+  /// captions get the table's width instead of a narrow last column.
   void pairTable(const json &entries) {
     if (entries.empty()) {
       out += "<p class=\"na\">n/a: no bridge pairs.</p>\n";
@@ -316,28 +318,33 @@ private:
     bool chance = true;
     for (const json &entry : entries)
       chance &= entry.contains("chance_coactivation");
+    size_t columns = chance ? 9 : 8; // after the rank
     out +=
-        "<div class=\"wrap\"><table>\n<tr><th>#</th><th>image "
-        "concept</th><th>text concept</th>" +
+        "<div class=\"wrap\"><table class=\"pairs\">\n<tr><th>#</th>"
+        "<th>image concept</th><th>text concept</th>" +
         header("B<sub>ij</sub>", "bridge_score") +
         header("co-activation C<sub>ij</sub>", "coactivation") +
         (chance ? header("chance co-activation", "chance_coactivation") : "") +
         "<th>cosine</th>" +
         header("cross-correlation ρ<sub>ij</sub>", "cross_correlation") +
         header("image modality", "modality_score") +
-        header("text modality", "modality_score") + "<th>captions</th></tr>\n";
+        header("text modality", "modality_score") + "</tr>\n";
     size_t rank = 1;
     for (const json &top : entries) {
-      out += "<tr><td class=\"num\">" + std::to_string(rank++) + "</td>" +
-             countCell(top["image_concept"]) + countCell(top["text_concept"]) +
-             shortCell(top["score"]) + shortCell(top["coactivation"]) +
+      out += "<tr><td class=\"num\" rowspan=\"2\">" + std::to_string(rank++) +
+             "</td>" + countCell(top["image_concept"]) +
+             countCell(top["text_concept"]) + shortCell(top["score"]) +
+             shortCell(top["coactivation"]) +
              (chance ? shortCell(top["chance_coactivation"]) : "") +
              numberCell(top["cosine"], 3) +
              numberCell(top["cross_correlation"], 3) +
              numberCell(top["image_modality"], 3) +
-             numberCell(top["text_modality"], 3) + "<td class=\"captions\">";
+             numberCell(top["text_modality"], 3) +
+             "</tr>\n<tr class=\"captions\"><td class=\"captions\" "
+             "colspan=\"" +
+             std::to_string(columns) + "\">";
       if (top["captions"].empty())
-        out += "<span class=\"na\">n/a</span>";
+        out += "<span class=\"na\">n/a: no captions</span>";
       else {
         out += "<ul class=\"captions\">";
         for (const json &caption : top["captions"])
