@@ -649,6 +649,47 @@ TEST_F(ReportTest, SubspacePlotBarsAndRandomDirection) {
   EXPECT_NE(svg.find("random-direction reference n/a"), std::string::npos);
 }
 
+std::vector<std::string> findings(const std::string &html);
+
+TEST_F(ReportTest, MeasuredRandomDirectionsAreDrawnAndStated) {
+  // Newer reports measure the chance reference on random directions.
+  json report = sampleReport();
+  report["modality_subspace"]["random_direction"] = {
+      {"directions", 256},
+      {"mean_norm_in_subspace", 0.0612},
+      {"mean_classifier_accuracy", 0.68}};
+  ASSERT_TRUE(writeAnalysisReport(report, out()).isOk());
+  std::string svg = file("subspace-topk-seed1.svg");
+  std::vector<Box> frames = rects(svg, "plot-area");
+  ASSERT_EQ(frames.size(), 2u);
+  std::regex pattern("<line class=\"reference\" x1=\"([^\"]+)\"");
+  std::vector<double> xs;
+  for (std::sregex_iterator it(svg.begin(), svg.end(), pattern), end; it != end;
+       ++it)
+    xs.push_back(number((*it)[1]));
+  // √(2/512) on the norm axis, then 0.68 on the 0.5..1 accuracy axis.
+  ASSERT_EQ(xs.size(), 2u);
+  EXPECT_NEAR(xs[0], frames[0].x + frames[0].width / 16, 0.02);
+  EXPECT_NEAR(xs[1], frames[1].x + frames[1].width * (0.68 - 0.5) / 0.5, 0.02);
+  EXPECT_NE(svg.find(">random directions: mean over 256 = 0.68</text>"),
+            std::string::npos);
+  std::vector<std::string> items = findings(file("report.html"));
+  ASSERT_GE(items.size(), 2u);
+  EXPECT_NE(items[1].find("for a random direction, and 0.061 measured over "
+                          "256 random directions "),
+            std::string::npos)
+      << items[1];
+  EXPECT_NE(items[1].find("(0.5 is chance on balanced data; 0.680 over 256 "
+                          "random directions)"),
+            std::string::npos)
+      << items[1];
+
+  report["modality_subspace"]["random_direction"].erase("directions");
+  Status s = writeAnalysisReport(report, out());
+  EXPECT_EQ(s.getMessage(), "modality_subspace.random_direction.directions: "
+                            "missing");
+}
+
 /// The Findings list items of `html`.
 std::vector<std::string> findings(const std::string &html) {
   std::vector<std::string> items;

@@ -69,10 +69,10 @@ Status prism::writeAnalysisReport(const json &report,
     plots.pareto = renderParetoPlot(report);
     files.push_back({"pareto.svg", plots.pareto});
     const json &runs = report["runs"];
-    std::optional<double> randomNorm = randomDirectionNorm(report);
+    SubspaceReference reference = subspaceReference(report);
     for (size_t i = 0; i < runs.size(); ++i) {
       plots.modality.push_back(renderModalityPlot(runs[i]));
-      plots.subspace.push_back(renderSubspacePlot(runs[i], randomNorm));
+      plots.subspace.push_back(renderSubspacePlot(runs[i], reference));
       files.push_back(
           {"modality-" + plots.stems[i] + ".svg", plots.modality.back()});
       files.push_back(

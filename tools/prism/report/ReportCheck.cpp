@@ -300,6 +300,20 @@ void checkStability(Checker &c, const json &stability,
   }
 }
 
+/// modality_subspace.random_direction, the chance reference added after the
+/// first reports: absent, null, or its three figures.
+bool checkRandomDirection(Checker &c, const json &subspace) {
+  if (!c.hasOptional(subspace, "modality_subspace", "random_direction",
+                     Kind::ObjectOrNull))
+    return false;
+  auto it = subspace.find("random_direction");
+  return it == subspace.end() || it->is_null() ||
+         c.hasAll(*it, "modality_subspace.random_direction",
+                  {"directions", "mean_norm_in_subspace",
+                   "mean_classifier_accuracy"},
+                  Kind::Figure);
+}
+
 } // namespace
 
 Status prism::report::checkReport(const json &report) {
@@ -334,6 +348,7 @@ Status prism::report::checkReport(const json &report) {
              Kind::Figure) ||
       !c.arrayOf(report["modality_subspace"], "modality_subspace", "accuracy",
                  Kind::Figure) ||
+      !checkRandomDirection(c, report["modality_subspace"]) ||
       !c.has(report, "", "runs", Kind::Array))
     return c.result();
   const json &runs = report["runs"];

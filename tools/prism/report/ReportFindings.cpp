@@ -73,6 +73,16 @@ std::string subspaceNorm(const json &report, const DefinitionLink &link) {
     if (std::optional<double> v = figure(c["mean_classifier_accuracy"]))
       accuracies.push_back(formatFixed(*v, 3) + " (" + runName(run) + ")");
   }
+  // The chance reference measured on random directions, in newer reports.
+  std::optional<double> measuredNorm, measuredAccuracy;
+  std::string directions = "random directions";
+  auto random = report["modality_subspace"].find("random_direction");
+  if (random != report["modality_subspace"].end() && !random->is_null()) {
+    measuredNorm = figure((*random)["mean_norm_in_subspace"]);
+    measuredAccuracy = figure((*random)["mean_classifier_accuracy"]);
+    if (std::optional<double> n = figure((*random)["directions"]))
+      directions = formatShort(*n, 6) + " random directions";
+  }
   std::string out;
   if (!norms.empty()) {
     out = "Mean ‖P<sub>M</sub> d‖ over alive concepts = " + joinList(norms);
@@ -81,14 +91,20 @@ std::string subspaceNorm(const json &report, const DefinitionLink &link) {
              formatShort(report["modality_subspace"]["dims"].get<double>(), 6) +
              "/" + formatShort(report["data"]["dim"].get<double>(), 6) +
              ") = " + formatFixed(*random, 3) + " for a random direction";
+    if (measuredNorm)
+      out += ", and " + formatFixed(*measuredNorm, 3) + " measured over " +
+             directions + " " + link("random_direction");
     out += " " + link("norm_in_subspace") + ".";
   }
-  if (!accuracies.empty())
+  if (!accuracies.empty()) {
     out += std::string(out.empty() ? "" : " ") +
            "Mean accuracy of a concept's direction as an image-vs-text "
            "classifier = " +
-           joinList(accuracies) + " (0.5 is chance on balanced data) " +
-           link("classifier_accuracy") + ".";
+           joinList(accuracies) + " (0.5 is chance on balanced data";
+    if (measuredAccuracy)
+      out += "; " + formatFixed(*measuredAccuracy, 3) + " over " + directions;
+    out += ") " + link("classifier_accuracy") + ".";
+  }
   return out;
 }
 

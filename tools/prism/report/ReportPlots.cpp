@@ -170,9 +170,21 @@ std::optional<double> prism::report::randomDirectionNorm(const json &report) {
   return std::sqrt(*dims / *dim);
 }
 
+SubspaceReference prism::report::subspaceReference(const json &report) {
+  SubspaceReference reference;
+  reference.norm = randomDirectionNorm(report);
+  const json &subspace = report["modality_subspace"];
+  auto random = subspace.find("random_direction");
+  if (random != subspace.end() && !random->is_null()) {
+    reference.accuracy = figure((*random)["mean_classifier_accuracy"]);
+    reference.directions = figure((*random)["directions"]);
+  }
+  return reference;
+}
+
 std::string
 prism::report::renderSubspacePlot(const json &run,
-                                  std::optional<double> randomNorm) {
+                                  const SubspaceReference &reference) {
   const json &c = run["concepts"];
   std::string name = run["name"];
   SvgCanvas canvas(920, 440,
@@ -183,17 +195,25 @@ prism::report::renderSubspacePlot(const json &run,
               "Modality subspace and the concepts of " +
                   ellipsize(name, kTitleName),
               "middle", 16, "title", 0, true);
+  std::string measured = reference.directions
+                             ? "random directions: mean over " +
+                                   formatShort(*reference.directions, 6) + " = "
+                             : std::string("random directions: mean = ");
   struct Panel {
     double left;
     const json *histogram;
     double lo, hi; // the quantity's range, widened to the edges if needed
     const char *title, *xLabel, *colour;
+    std::optional<double> reference;
+    std::string legend;
   } panels[] = {{90, &c["norm_in_subspace_histogram"], 0, 1,
                  "Norm in the modality subspace",
-                 "‖P_M d‖ of the unit decoder row", "#009e73"},
+                 "\u2016P_M d\u2016 of the unit decoder row", "#009e73",
+                 reference.norm, "random direction: \u221a(dims/d) = "},
                 {550, &c["classifier_accuracy_histogram"], 0.5, 1,
                  "Accuracy as an image-vs-text classifier",
-                 "best-threshold accuracy of x·d (0.5 = chance)", "#cc79a7"}};
+                 "best-threshold accuracy of x\u00b7d (0.5 = chance)",
+                 "#cc79a7", reference.accuracy, measured}};
   for (size_t p = 0; p < 2; ++p) {
     const Panel &panel = panels[p];
     std::vector<double> edges = numbers((*panel.histogram)["edges"]);
@@ -206,16 +226,15 @@ prism::report::renderSubspacePlot(const json &run,
     frame.drawAxes(panel.title, panel.xLabel, "concepts per bin",
                    linearTicks(lo, hi), linearTicks(yLo, yHi));
     frame.bars(edges, counts, panel.colour);
-    if (p != 0)
-      continue;
-    if (randomNorm && *randomNorm >= lo && *randomNorm <= hi) {
-      double px = frame.getX().map(*randomNorm);
+    if (panel.reference && *panel.reference >= lo && *panel.reference <= hi) {
+      double px = frame.getX().map(*panel.reference);
       canvas.line(px, 70, px, 340, "#222222", 1.5, "reference", true);
-      drawLegend(
-          canvas, panel.left, 405,
-          {{"random direction: √(dims/d) = " + formatShort(*randomNorm, 3),
-            "#222222", true, -1, true}});
-    } else {
+      drawLegend(canvas, panel.left, 405,
+                 {{panel.legend + formatShort(*panel.reference, 3), "#222222",
+                   true, -1, true}});
+    } else if (p == 0) {
+      // √(dims/d) is always expected; the measured accuracy reference is
+      // absent from older reports and needs no note.
       canvas.text(panel.left, 409, "random-direction reference n/a", "start",
                   11, "note");
     }

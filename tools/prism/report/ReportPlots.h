@@ -22,11 +22,22 @@ std::string renderParetoPlot(const nlohmann::ordered_json &report);
 /// modality-RUN.svg: the run's modality-score histogram, unweighted (concept
 /// counts) and energy-weighted (share of energy) side by side.
 std::string renderModalityPlot(const nlohmann::ordered_json &run);
+/// What a direction unrelated to the modality would score, drawn on the
+/// subspace plot as dashed reference lines.
+struct SubspaceReference {
+  std::optional<double> norm;       // √(dims/d): randomDirectionNorm
+  std::optional<double> accuracy;   // measured over random directions
+  std::optional<double> directions; // how many were measured
+};
+/// The reference of `report`: √(dims/d) and, when the report has
+/// modality_subspace.random_direction, its mean classifier accuracy.
+SubspaceReference subspaceReference(const nlohmann::ordered_json &report);
+
 /// subspace-RUN.svg: histograms of the run's ‖P_M d_i‖ (x from 0 to 1) and
-/// classifier accuracy (x from 0.5 to 1) side by side; on the first a dashed
-/// line at `randomNorm`, when given, marks what a random direction gives.
+/// classifier accuracy (x from 0.5 to 1) side by side, each with a dashed
+/// line at `reference`'s figure when it has one.
 std::string renderSubspacePlot(const nlohmann::ordered_json &run,
-                               std::optional<double> randomNorm);
+                               const SubspaceReference &reference);
 /// √(dims/d), the root-mean-square ‖P_M d‖ of a random unit direction in d
 /// dimensions (modality_subspace.dims, data.dim); none when either is null,
 /// dims < 0 or d <= 0.
