@@ -271,9 +271,11 @@ private:
                   {"modality_score", "energy"});
       figureBlock(plots.subspace[i], "subspace-" + plots.stems[i] + ".svg",
                   "Histograms over alive concepts of the norm of the unit "
-                  "decoder row in the modality subspace (left; dashed: "
-                  "√(dims/d), what a random direction gives) and of its "
-                  "accuracy as an image-vs-text classifier (right).",
+                  "decoder row in the modality subspace (left) and of its "
+                  "accuracy as an image-vs-text classifier (right). Dashed: "
+                  "what a random direction gives (√(dims/d) for the norm; "
+                  "for the accuracy, the mean over random directions when "
+                  "the report has measured it).",
                   {"norm_in_subspace", "classifier_accuracy"});
     }
     out += "</section>\n";
