@@ -144,11 +144,20 @@ try:
         note(event)
     events.clear()
     if shot:
-        size = send("Page.getLayoutMetrics", session=session)["cssContentSize"]
-        width, height = 1280, int(size["height"]) + 1
-        send("Emulation.setDeviceMetricsOverride",
-             {"width": width, "height": height, "deviceScaleFactor": 1,
-              "mobile": False}, session=session)
+        # The page is measured at the screenshot's width: measured in the
+        # default 800 px window, wrapped tables made it far taller than at
+        # 1280 px, and the extra height came out blank below the page.
+        width = 1280
+        def viewport(height):
+            send("Emulation.setDeviceMetricsOverride",
+                 {"width": width, "height": height, "deviceScaleFactor": 1,
+                  "mobile": False}, session=session)
+        viewport(800)
+        measured = send("Runtime.evaluate", {
+            "expression": "document.documentElement.scrollHeight",
+            "returnByValue": True}, session=session)["result"]["value"]
+        height = int(measured)
+        viewport(height)
         image = send("Page.captureScreenshot",
                      {"format": "png", "captureBeyondViewport": True},
                      session=session)["data"]

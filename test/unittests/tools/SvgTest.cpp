@@ -72,6 +72,17 @@ TEST(SvgTest, NumberFormats) {
   EXPECT_EQ(formatShort(0), "0");
 }
 
+TEST(SvgTest, EllipsizeCountsCharactersNotBytes) {
+  EXPECT_EQ(ellipsize("topk-seed1", 10), "topk-seed1");
+  EXPECT_EQ(ellipsize("topk-seed10", 10), "topk-seed\u2026");
+  // Five Greek letters (two bytes each): three kept whole, then "…".
+  EXPECT_EQ(ellipsize("\u03b1\u03b2\u03b3\u03b4\u03b5", 4),
+            "\u03b1\u03b2\u03b3\u2026");
+  EXPECT_EQ(ellipsize("\u03b1\u03b2\u03b3\u03b4", 4),
+            "\u03b1\u03b2\u03b3\u03b4");
+  EXPECT_EQ(ellipsize("abc", 1), "\u2026");
+}
+
 TEST(SvgTest, EscapingCoversMarkupControlsAndBadUtf8) {
   EXPECT_EQ(escapeXml("<script>alert(\"x\")&</script>'"),
             "&lt;script&gt;alert(&quot;x&quot;)&amp;&lt;/script&gt;&#39;");

@@ -69,13 +69,20 @@ Status prism::writeAnalysisReport(const json &report,
     plots.pareto = renderParetoPlot(report);
     files.push_back({"pareto.svg", plots.pareto});
     const json &runs = report["runs"];
+    SubspaceReference reference = subspaceReference(report);
     for (size_t i = 0; i < runs.size(); ++i) {
       plots.modality.push_back(renderModalityPlot(runs[i]));
-      plots.bridge.push_back(renderBridgePlot(runs[i]));
+      plots.subspace.push_back(renderSubspacePlot(runs[i], reference));
       files.push_back(
           {"modality-" + plots.stems[i] + ".svg", plots.modality.back()});
       files.push_back(
-          {"bridge-" + plots.stems[i] + ".svg", plots.bridge.back()});
+          {"subspace-" + plots.stems[i] + ".svg", plots.subspace.back()});
+      // Data without aligned pairs has no Bridge Score to draw.
+      plots.bridge.push_back(
+          runs[i]["bridge"].is_null() ? "" : renderBridgePlot(runs[i]));
+      if (!plots.bridge.back().empty())
+        files.push_back(
+            {"bridge-" + plots.stems[i] + ".svg", plots.bridge.back()});
     }
     if (!report["stability"].is_null()) {
       plots.stability = renderStabilityPlot(report["stability"]);

@@ -18,7 +18,8 @@ namespace prism {
 
 /// Checks `report` against the layout of docs/analysis.md (an error names the
 /// key path), then writes DIRECTORY/report.json (pretty-printed), pareto.svg,
-/// modality-RUN.svg and bridge-RUN.svg per run, stability.svg when there is
+/// modality-RUN.svg, subspace-RUN.svg and (when the data has aligned pairs)
+/// bridge-RUN.svg per run, stability.svg when there is
 /// stability, and report.html, each atomically. `directory` and its parents
 /// are created as needed. Nothing is written when the report is malformed.
 Status writeAnalysisReport(const nlohmann::ordered_json &report,

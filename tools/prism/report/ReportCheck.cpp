@@ -102,6 +102,16 @@ public:
     return true;
   }
 
+  /// `object[key]` is absent (a report from before the key existed) or of
+  /// `kind`.
+  bool hasOptional(const json &object, const std::string &path, const char *key,
+                   Kind kind) {
+    if (failed())
+      return false;
+    auto it = object.find(key);
+    return it == object.end() || is(*it, path + "." + key, kind);
+  }
+
   /// An array whose every element is of `kind`.
   bool arrayOf(const json &object, const std::string &path, const char *key,
                Kind kind) {
@@ -152,6 +162,28 @@ std::string at(const std::string &path, size_t i) {
   return path + "[" + std::to_string(i) + "]";
 }
 
+/// bridge[key]: the top pairs, each with its figures and captions; the
+/// chance co-activation came later and may be absent.
+bool checkBridgePairs(Checker &c, const json &bridge, const std::string &path,
+                      const char *key) {
+  if (!c.has(bridge, path, key, Kind::Array))
+    return false;
+  const json &top = bridge[key];
+  for (size_t i = 0; i < top.size(); ++i) {
+    std::string tp = at(path + "." + key, i);
+    if (!c.is(top[i], tp, Kind::Object) ||
+        !c.hasAll(top[i], tp,
+                  {"image_concept", "text_concept", "score", "coactivation",
+                   "cosine", "cross_correlation", "image_modality",
+                   "text_modality"},
+                  Kind::Figure) ||
+        !c.hasOptional(top[i], tp, "chance_coactivation", Kind::Figure) ||
+        !c.arrayOf(top[i], tp, "captions", Kind::String))
+      return false;
+  }
+  return true;
+}
+
 void checkRun(Checker &c, const json &run, const std::string &path) {
   if (!c.is(run, path, Kind::Object) ||
       !c.hasAll(run, path,
@@ -176,27 +208,19 @@ void checkRun(Checker &c, const json &run, const std::string &path) {
                    {"unweighted"}) ||
       !c.histogram(concepts, cp, "classifier_accuracy_histogram",
                    {"unweighted"}) ||
-      !c.has(run, path, "bridge", Kind::Object))
+      !c.has(run, path, "bridge", Kind::ObjectOrNull) ||
+      run["bridge"].is_null()) // null: the data has no aligned pairs
     return;
 
   std::string bp = path + ".bridge";
   const json &bridge = run["bridge"];
   if (!c.hasAll(bridge, bp, {"pairs", "total"}, Kind::Figure) ||
-      !c.has(bridge, bp, "top", Kind::Array))
-    return;
-  const json &top = bridge["top"];
-  for (size_t i = 0; i < top.size(); ++i) {
-    std::string tp = at(bp + ".top", i);
-    if (!c.is(top[i], tp, Kind::Object) ||
-        !c.hasAll(top[i], tp,
-                  {"image_concept", "text_concept", "score", "coactivation",
-                   "cosine", "cross_correlation", "image_modality",
-                   "text_modality"},
-                  Kind::Figure) ||
-        !c.arrayOf(top[i], tp, "captions", Kind::String))
-      return;
-  }
-  if (!c.has(bridge, bp, "null", Kind::Object) ||
+      !c.hasOptional(bridge, bp, "support", Kind::Figure) ||
+      !c.hasOptional(bridge, bp, "diagonal", Kind::Figure) ||
+      !checkBridgePairs(c, bridge, bp, "top") ||
+      (bridge.contains("top_cross_correlation") &&
+       !checkBridgePairs(c, bridge, bp, "top_cross_correlation")) ||
+      !c.has(bridge, bp, "null", Kind::Object) ||
       !c.hasAll(bridge["null"], bp + ".null",
                 {"shuffles", "total_mean", "top_score_mean", "top_score_max"},
                 Kind::Figure) ||
@@ -276,6 +300,20 @@ void checkStability(Checker &c, const json &stability,
   }
 }
 
+/// modality_subspace.random_direction, the chance reference added after the
+/// first reports: absent, null, or its three figures.
+bool checkRandomDirection(Checker &c, const json &subspace) {
+  if (!c.hasOptional(subspace, "modality_subspace", "random_direction",
+                     Kind::ObjectOrNull))
+    return false;
+  auto it = subspace.find("random_direction");
+  return it == subspace.end() || it->is_null() ||
+         c.hasAll(*it, "modality_subspace.random_direction",
+                  {"directions", "mean_norm_in_subspace",
+                   "mean_classifier_accuracy"},
+                  Kind::Figure);
+}
+
 } // namespace
 
 Status prism::report::checkReport(const json &report) {
@@ -310,6 +348,7 @@ Status prism::report::checkReport(const json &report) {
              Kind::Figure) ||
       !c.arrayOf(report["modality_subspace"], "modality_subspace", "accuracy",
                  Kind::Figure) ||
+      !checkRandomDirection(c, report["modality_subspace"]) ||
       !c.has(report, "", "runs", Kind::Array))
     return c.result();
   const json &runs = report["runs"];

@@ -10,6 +10,7 @@
 #include "ReportHtml.h"
 
 #include "ReportCheck.h"
+#include "ReportFindings.h"
 #include "Svg.h"
 
 #include <cmath>
@@ -27,7 +28,9 @@ main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 64px; }
 h1 { font-size: 26px; margin: 0 0 8px; }
 h2 { font-size: 21px; margin: 36px 0 10px; border-bottom: 2px solid #0072b2;
      padding-bottom: 4px; }
-h3 { font-size: 17px; margin: 24px 0 8px; }
+h3 { font-size: 17px; margin: 24px 0 8px; overflow-wrap: anywhere; }
+h4 { font-size: 15px; margin: 16px 0 6px; }
+ul.findings li { margin: 4px 0; }
 code { font-family: "DejaVu Sans Mono", Menlo, monospace; font-size: 13px;
        background: #f3f3f3; padding: 1px 4px; border-radius: 3px;
        overflow-wrap: anywhere; }
@@ -47,6 +50,8 @@ figure { margin: 12px 0 20px; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #e3e3e3; }
 figcaption { font-size: 13px; color: #444; margin-top: 4px; }
 ul.captions { margin: 0; padding-left: 18px; }
+td.captions { background: #fafafa; font-size: 13px; color: #333; }
+td { overflow-wrap: anywhere; }
 dl dt { font-weight: 600; margin-top: 10px; font-family: "DejaVu Sans Mono",
         monospace; }
 dl dd { margin-left: 20px; }
@@ -99,11 +104,13 @@ public:
            std::string(kStyle) + "</style>\n</head>\n<body>\n<main>\n";
     out += "<h1>Prism concept analysis</h1>\n<p><code>" +
            esc(report["command"]) + "</code></p>\n";
-    out += "<nav><a href=\"#data\">Data</a><a href=\"#summary\">Summary</a>"
+    out += "<nav><a href=\"#findings\">Findings</a><a "
+           "href=\"#data\">Data</a><a href=\"#summary\">Summary</a>"
            "<a href=\"#baselines\">Baselines</a><a href=\"#pareto\">Pareto</a>"
            "<a href=\"#modality\">Modality</a><a href=\"#stability\">"
            "Stability</a><a href=\"#bridge\">Bridges</a><a "
            "href=\"#definitions\">Definitions</a></nav>\n";
+    findings();
     data();
     runs();
     baselines();
@@ -145,6 +152,21 @@ private:
       first = false;
     }
     out += ". File: <code>" + esc(file) + "</code>.</figcaption>\n</figure>\n";
+  }
+
+  void findings() {
+    std::vector<std::string> sentences = findingSentences(
+        report, [this](const std::string &key) { return def(key); });
+    out += "<section id=\"findings\">\n<h2>Findings</h2>\n";
+    if (sentences.empty()) {
+      out += "<p class=\"na\">n/a: no figure of this report is "
+             "defined.</p>\n</section>\n";
+      return;
+    }
+    out += "<ul class=\"findings\">\n";
+    for (const std::string &sentence : sentences)
+      out += "<li>" + sentence + "</li>\n";
+    out += "</ul>\n</section>\n";
   }
 
   void data() {
@@ -247,6 +269,14 @@ private:
                   "concept counts (left) and the share of total energy "
                   "(right).",
                   {"modality_score", "energy"});
+      figureBlock(plots.subspace[i], "subspace-" + plots.stems[i] + ".svg",
+                  "Histograms over alive concepts of the norm of the unit "
+                  "decoder row in the modality subspace (left) and of its "
+                  "accuracy as an image-vs-text classifier (right). Dashed: "
+                  "what a random direction gives (√(dims/d) for the norm; "
+                  "for the accuracy, the mean over random directions when "
+                  "the report has measured it).",
+                  {"norm_in_subspace", "classifier_accuracy"});
     }
     out += "</section>\n";
   }
@@ -278,51 +308,93 @@ private:
     out += "</section>\n";
   }
 
+  /// The table of bridge pairs `entries`; the chance co-activation column
+  /// when every entry has it (reports before it existed have none). Each
+  /// pair's captions take a row of their own below its figures, so long
+  /// captions get the table's width instead of a narrow last column.
+  void pairTable(const json &entries) {
+    if (entries.empty()) {
+      out += "<p class=\"na\">n/a: no bridge pairs.</p>\n";
+      return;
+    }
+    bool chance = true;
+    for (const json &entry : entries)
+      chance &= entry.contains("chance_coactivation");
+    size_t columns = chance ? 9 : 8; // after the rank
+    out +=
+        "<div class=\"wrap\"><table class=\"pairs\">\n<tr><th>#</th>"
+        "<th>image concept</th><th>text concept</th>" +
+        header("B<sub>ij</sub>", "bridge_score") +
+        header("co-activation C<sub>ij</sub>", "coactivation") +
+        (chance ? header("chance co-activation", "chance_coactivation") : "") +
+        "<th>cosine</th>" +
+        header("cross-correlation ρ<sub>ij</sub>", "cross_correlation") +
+        header("image modality", "modality_score") +
+        header("text modality", "modality_score") + "</tr>\n";
+    size_t rank = 1;
+    for (const json &top : entries) {
+      out += "<tr><td class=\"num\" rowspan=\"2\">" + std::to_string(rank++) +
+             "</td>" + countCell(top["image_concept"]) +
+             countCell(top["text_concept"]) + shortCell(top["score"]) +
+             shortCell(top["coactivation"]) +
+             (chance ? shortCell(top["chance_coactivation"]) : "") +
+             numberCell(top["cosine"], 3) +
+             numberCell(top["cross_correlation"], 3) +
+             numberCell(top["image_modality"], 3) +
+             numberCell(top["text_modality"], 3) +
+             "</tr>\n<tr class=\"captions\"><td class=\"captions\" "
+             "colspan=\"" +
+             std::to_string(columns) + "\">";
+      if (top["captions"].empty())
+        out += "<span class=\"na\">n/a: no captions</span>";
+      else {
+        out += "<ul class=\"captions\">";
+        for (const json &caption : top["captions"])
+          out += "<li>" + esc(caption) + "</li>";
+        out += "</ul>";
+      }
+      out += "</td></tr>\n";
+    }
+    out += "</table></div>\n";
+  }
+
   void bridges() {
     out += "<section id=\"bridge\">\n<h2>Bridge concepts " +
            def("bridge_score") + "</h2>\n";
     const json &runs = report["runs"];
     for (size_t i = 0; i < runs.size(); ++i) {
       const json &b = runs[i]["bridge"];
+      out += "<h3>" + esc(runs[i]["name"]) + "</h3>\n";
+      if (b.is_null()) {
+        out += "<p class=\"na\">n/a: the data has no aligned image-caption "
+               "pairs.</p>\n";
+        continue;
+      }
       const json &null = b["null"];
-      out += "<h3>" + esc(runs[i]["name"]) +
-             "</h3>\n<div class=\"wrap\">"
-             "<table>\n<tr><th>pairs</th><th>total Σ B<sub>ij</sub></th>"
-             "<th>shuffles (null model)</th><th>null total, mean</th>"
-             "<th>null top score, mean</th><th>null top score, max</th>"
-             "</tr>\n<tr>" +
-             countCell(b["pairs"]) + shortCell(b["total"]) +
+      // support and diagonal came later; older reports lack them.
+      bool support = b.contains("support"), diagonal = b.contains("diagonal");
+      out += "<div class=\"wrap\"><table>\n<tr><th>pairs</th>" +
+             std::string(support ? "<th>support (non-zero C<sub>ij</sub>)"
+                                   "</th>"
+                                 : "") +
+             "<th>total Σ B<sub>ij</sub></th>" +
+             (diagonal ? "<th>diagonal Σ B<sub>ii</sub></th>" : "") +
+             "<th>shuffles " + def("bridge_null") +
+             "</th><th>null total, mean</th><th>null top score, mean</th>"
+             "<th>null top score, max</th></tr>\n<tr>" +
+             countCell(b["pairs"]) + (support ? countCell(b["support"]) : "") +
+             shortCell(b["total"]) +
+             (diagonal ? shortCell(b["diagonal"]) : "") +
              countCell(null["shuffles"]) + shortCell(null["total_mean"]) +
              shortCell(null["top_score_mean"]) +
              shortCell(null["top_score_max"]) + "</tr>\n</table></div>\n";
-      if (b["top"].empty()) {
-        out += "<p class=\"na\">n/a: no bridge pairs.</p>\n";
-      } else {
-        out += "<div class=\"wrap\"><table>\n<tr><th>#</th><th>image "
-               "concept</th><th>text concept</th><th>B<sub>ij</sub></th>"
-               "<th>co-activation</th><th>cosine</th><th>cross-correlation"
-               "</th><th>image modality</th><th>text modality</th>"
-               "<th>captions</th></tr>\n";
-        size_t rank = 1;
-        for (const json &top : b["top"]) {
-          out += "<tr><td class=\"num\">" + std::to_string(rank++) + "</td>" +
-                 countCell(top["image_concept"]) +
-                 countCell(top["text_concept"]) + shortCell(top["score"]) +
-                 shortCell(top["coactivation"]) + numberCell(top["cosine"], 3) +
-                 numberCell(top["cross_correlation"], 3) +
-                 numberCell(top["image_modality"], 3) +
-                 numberCell(top["text_modality"], 3) + "<td>";
-          if (top["captions"].empty())
-            out += "<span class=\"na\">n/a</span>";
-          else {
-            out += "<ul class=\"captions\">";
-            for (const json &caption : top["captions"])
-              out += "<li>" + esc(caption) + "</li>";
-            out += "</ul>";
-          }
-          out += "</td></tr>\n";
-        }
-        out += "</table></div>\n";
+      out += "<h4>Top bridge pairs by B<sub>ij</sub></h4>\n";
+      pairTable(b["top"]);
+      if (b.contains("top_cross_correlation")) {
+        out += "<h4>Top bridge pairs by cross-correlation, ρ<sub>ij</sub> · "
+               "cos(d<sub>i</sub>, d<sub>j</sub>) " +
+               def("cross_correlation_bridge") + "</h4>\n";
+        pairTable(b["top_cross_correlation"]);
       }
       figureBlock(plots.bridge[i], "bridge-" + plots.stems[i] + ".svg",
                   "Bridge score B<sub>ij</sub> between image-side concepts "

@@ -20,7 +20,8 @@ namespace prism::report {
 struct RenderedPlots {
   std::string pareto;
   std::vector<std::string> modality; // one per run, in report order
-  std::vector<std::string> bridge;   // one per run
+  std::vector<std::string> subspace; // one per run
+  std::vector<std::string> bridge;   // one per run; empty without pairs
   std::string stability;             // empty when the report has none
   std::vector<std::string> stems;    // runFileStems: modality-STEM.svg, ...
 };

@@ -24,6 +24,11 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
+/// Characters of a run name in a plot title (16 px bold, 920 px wide) and
+/// of a legend label (12 px, 225 px to the right of the plot).
+constexpr size_t kTitleName = 48;
+constexpr size_t kLegendLabel = 32;
+
 /// An integer as digits, anything else with four significant digits.
 std::string formatId(double value) {
   return value == std::floor(value) && std::fabs(value) < 1e15
@@ -108,8 +113,10 @@ std::string prism::report::renderParetoPlot(const json &report) {
     int shape = static_cast<int>(i % 4);
     std::string label = s.method + (s.baseline ? " (baseline)" : " (SAE)") +
                         (s.points.empty() ? ": n/a" : "");
+    // The tooltips keep the whole name; the legend has 225 px.
     frame.series(xs, ys, paletteColour(i), s.baseline, shape, label);
-    legend.push_back({label, paletteColour(i), s.baseline, shape});
+    legend.push_back(
+        {ellipsize(label, kLegendLabel), paletteColour(i), s.baseline, shape});
   }
   drawLegend(canvas, 575, 60, legend);
   if (skipped)
@@ -130,8 +137,10 @@ std::string prism::report::renderModalityPlot(const json &run) {
   SvgCanvas canvas(920, 420,
                    "Modality score of the concepts of " + name +
                        ", unweighted and energy-weighted");
-  canvas.text(460, 22, "Modality score of the concepts of " + name, "middle",
-              16, "title", 0, true);
+  canvas.text(460, 22,
+              "Modality score of the concepts of " +
+                  ellipsize(name, kTitleName),
+              "middle", 16, "title", 0, true);
   const char *xLabel = "modality score (1 = image only, 0 = text only)";
   struct Panel {
     double left;
@@ -149,6 +158,86 @@ std::string prism::report::renderModalityPlot(const json &run) {
                    linearTicks(edges.front(), edges.back()),
                    linearTicks(yLo, yHi));
     frame.bars(edges, *panel.values, panel.colour);
+  }
+  return canvas.str();
+}
+
+std::optional<double> prism::report::randomDirectionNorm(const json &report) {
+  std::optional<double> dims = figure(report["modality_subspace"]["dims"]);
+  std::optional<double> dim = figure(report["data"]["dim"]);
+  if (!dims || !dim || *dims < 0 || *dim <= 0)
+    return std::nullopt;
+  return std::sqrt(*dims / *dim);
+}
+
+SubspaceReference prism::report::subspaceReference(const json &report) {
+  SubspaceReference reference;
+  reference.norm = randomDirectionNorm(report);
+  const json &subspace = report["modality_subspace"];
+  auto random = subspace.find("random_direction");
+  if (random != subspace.end() && !random->is_null()) {
+    reference.accuracy = figure((*random)["mean_classifier_accuracy"]);
+    reference.directions = figure((*random)["directions"]);
+  }
+  return reference;
+}
+
+std::string
+prism::report::renderSubspacePlot(const json &run,
+                                  const SubspaceReference &reference) {
+  const json &c = run["concepts"];
+  std::string name = run["name"];
+  SvgCanvas canvas(920, 440,
+                   "Modality subspace: ‖P_M d‖ and classifier accuracy of the "
+                   "concepts of " +
+                       name);
+  canvas.text(460, 22,
+              "Modality subspace and the concepts of " +
+                  ellipsize(name, kTitleName),
+              "middle", 16, "title", 0, true);
+  std::string measured = reference.directions
+                             ? "random directions: mean over " +
+                                   formatShort(*reference.directions, 6) + " = "
+                             : std::string("random directions: mean = ");
+  struct Panel {
+    double left;
+    const json *histogram;
+    double lo, hi; // the quantity's range, widened to the edges if needed
+    const char *title, *xLabel, *colour;
+    std::optional<double> reference;
+    std::string legend;
+  } panels[] = {{90, &c["norm_in_subspace_histogram"], 0, 1,
+                 "Norm in the modality subspace",
+                 "\u2016P_M d\u2016 of the unit decoder row", "#009e73",
+                 reference.norm, "random direction: \u221a(dims/d) = "},
+                {550, &c["classifier_accuracy_histogram"], 0.5, 1,
+                 "Accuracy as an image-vs-text classifier",
+                 "best-threshold accuracy of x\u00b7d (0.5 = chance)",
+                 "#cc79a7", reference.accuracy, measured}};
+  for (size_t p = 0; p < 2; ++p) {
+    const Panel &panel = panels[p];
+    std::vector<double> edges = numbers((*panel.histogram)["edges"]);
+    std::vector<double> counts = numbers((*panel.histogram)["unweighted"]);
+    double lo = std::min(panel.lo, edges.front());
+    double hi = std::max(panel.hi, edges.back());
+    auto [yLo, yHi] = fromZero(counts);
+    PlotFrame frame(canvas, panel.left, 70, 320, 270, Scale{false, lo, hi},
+                    Scale{false, yLo, yHi});
+    frame.drawAxes(panel.title, panel.xLabel, "concepts per bin",
+                   linearTicks(lo, hi), linearTicks(yLo, yHi));
+    frame.bars(edges, counts, panel.colour);
+    if (panel.reference && *panel.reference >= lo && *panel.reference <= hi) {
+      double px = frame.getX().map(*panel.reference);
+      canvas.line(px, 70, px, 340, "#222222", 1.5, "reference", true);
+      drawLegend(canvas, panel.left, 405,
+                 {{panel.legend + formatShort(*panel.reference, 3), "#222222",
+                   true, -1, true}});
+    } else if (p == 0) {
+      // √(dims/d) is always expected; the measured accuracy reference is
+      // absent from older reports and needs no note.
+      canvas.text(panel.left, 409, "random-direction reference n/a", "start",
+                  11, "note");
+    }
   }
   return canvas.str();
 }
@@ -191,7 +280,11 @@ std::string prism::report::renderStabilityPlot(const json &stability) {
                         pairs[i]["b"].get<std::string>();
     int shape = static_cast<int>(i % 4);
     frame.series(xs, ys, paletteColour(i), true, shape, label);
-    legend.push_back({label, paletteColour(i), true, shape});
+    legend.push_back(
+        {ellipsize(pairs[i]["a"].get<std::string>(), kLegendLabel / 2 - 2) +
+             " vs " +
+             ellipsize(pairs[i]["b"].get<std::string>(), kLegendLabel / 2 - 2),
+         paletteColour(i), true, shape});
   }
   drawLegend(canvas, 575, 60, legend);
   return canvas.str();
@@ -201,7 +294,8 @@ std::string prism::report::renderBridgePlot(const json &run) {
   const json &heat = run["bridge"]["heatmap"];
   std::string name = run["name"];
   HeatMap map;
-  map.title = "Bridge score B of " + name + " over its top concepts";
+  map.title = "Bridge score B of " + ellipsize(name, kTitleName) +
+              " over its top concepts";
   map.rowAxis = "image-side concept";
   map.columnAxis = "text-side concept";
   map.valueName = "bridge score B_ij";

@@ -132,6 +132,18 @@ std::string prism::report::escapeXml(const std::string &text) {
   return out;
 }
 
+std::string prism::report::ellipsize(const std::string &text, size_t maxChars) {
+  // Byte offsets where each code point starts (continuation bytes skipped).
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < text.size(); ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80)
+      starts.push_back(i);
+  if (starts.size() <= maxChars)
+    return text;
+  size_t keep = maxChars > 0 ? maxChars - 1 : 0;
+  return text.substr(0, starts[keep]) + "\u2026";
+}
+
 std::string prism::report::formatFixed(double value, int decimals) {
   char buffer[64];
   std::snprintf(buffer, sizeof(buffer), "%.*f", std::max(decimals, 0), value);
@@ -408,7 +420,8 @@ void prism::report::drawLegend(SvgCanvas &canvas, double left, double top,
   double rowY = top;
   for (const LegendEntry &entry : entries) {
     if (entry.line)
-      canvas.line(left, rowY, left + 26, rowY, entry.colour, 2);
+      canvas.line(left, rowY, left + 26, rowY, entry.colour, 2, "",
+                  entry.dashed);
     if (entry.shape >= 0)
       canvas.marker(left + 13, rowY, entry.shape, entry.colour);
     canvas.text(left + 34, rowY + 4, entry.label, "start", 12, "legend");

@@ -21,6 +21,11 @@ namespace prism::report {
 /// control characters XML forbids and malformed UTF-8 become U+FFFD.
 std::string escapeXml(const std::string &text);
 
+/// `text` cut to at most `maxChars` characters (code points, not bytes), the
+/// last of them "…" when it was cut, so a long run name cannot run out of a
+/// plot; `maxChars` >= 1.
+std::string ellipsize(const std::string &text, size_t maxChars);
+
 /// `value` with `decimals` digits after the point ("-0" shown as "0").
 std::string formatFixed(double value, int decimals);
 /// `value` with about `significant` digits, plain or in e-notation.
@@ -121,7 +126,8 @@ struct LegendEntry {
   std::string label;
   std::string colour;
   bool line;
-  int shape; // marker shape, -1 for none
+  int shape;           // marker shape, -1 for none
+  bool dashed = false; // the line dashed, as a reference line
 };
 
 /// Entries stacked downwards from (left, top).
