@@ -79,6 +79,18 @@ StatusOr<RunAnalysis> prism::analyze::analyzeRun(const std::string &path,
   run.step = checkpoint->config.step;
   run.seed = checkpoint->config.seed;
   run.notices = checkpoint->skipped;
+
+  EvalOptions evalOptions;
+  evalOptions.batch = options.batch;
+  StatusOr<std::unique_ptr<Evaluator>> created =
+      Evaluator::create(*program, data, *checkpoint, evalOptions);
+  if (!created.isOk())
+    return created.getStatus();
+  Evaluator &evaluator = **created;
+  if (!evaluator.notice().empty())
+    run.notices.push_back(evaluator.notice());
+  run.selection = selectionRuleName(evaluator.rule());
+  run.latents = evaluator.latents();
   const Tensor *decoder = checkpoint->weight("W_dec");
   const std::string weights =
       checkpoint->directory + "/sae_weights.safetensors";
@@ -95,18 +107,6 @@ StatusOr<RunAnalysis> prism::analyze::analyzeRun(const std::string &path,
                           ? " and width " + std::to_string(decoder->shape[1])
                           : std::string()));
   run.decoder = *decoder;
-
-  EvalOptions evalOptions;
-  evalOptions.batch = options.batch;
-  StatusOr<std::unique_ptr<Evaluator>> created =
-      Evaluator::create(*program, data, *checkpoint, evalOptions);
-  if (!created.isOk())
-    return created.getStatus();
-  Evaluator &evaluator = **created;
-  if (!evaluator.notice().empty())
-    run.notices.push_back(evaluator.notice());
-  run.selection = selectionRuleName(evaluator.rule());
-  run.latents = evaluator.latents();
   if (run.latents != decoder->shape[0])
     return Status::error(weights, "tensor 'W_dec' has " +
                                       std::to_string(decoder->shape[0]) +
