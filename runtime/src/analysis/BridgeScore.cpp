@@ -121,14 +121,18 @@ BridgeAnalysis::create(const SparseCodes &codes,
   out.imageVar.assign(n, 0.0);
   out.textMean.assign(n, 0.0);
   out.textVar.assign(n, 0.0);
+  out.imageFires.assign(n, 0);
+  out.textFires.assign(n, 0);
   for (const AlignedPair &pair : pairs) {
     SparseCodes::Row image = codes.row(pair.image), text = codes.row(pair.text);
     for (uint32_t a = 0; a < image.size; ++a) {
       out.imageMean[image.index[a]] += image.value[a];
+      ++out.imageFires[image.index[a]];
       out.imageVar[image.index[a]] += double(image.value[a]) * image.value[a];
     }
     for (uint32_t b = 0; b < text.size; ++b) {
       out.textMean[text.index[b]] += text.value[b];
+      ++out.textFires[text.index[b]];
       out.textVar[text.index[b]] += double(text.value[b]) * text.value[b];
     }
   }
@@ -203,7 +207,8 @@ std::vector<BridgeEntry> BridgeAnalysis::top(unsigned count,
     double value = c * cosine(i, j);
     if (ranking == BridgeRanking::CrossCorrelation) {
       double spread = std::sqrt(imageVar[i] * textVar[j]);
-      if (!(spread > 0))
+      if (!(spread > 0) || imageFires[i] < kMinCorrelationPairs ||
+          textFires[j] < kMinCorrelationPairs)
         continue;
       value = (c - imageMean[i] * textMean[j]) / spread * cosine(i, j);
     }

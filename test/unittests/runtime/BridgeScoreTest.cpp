@@ -86,21 +86,27 @@ TEST(BridgeScoreTest, CoactivationScoreAndCrossCorrelationByHand) {
 TEST(BridgeScoreTest, CrossCorrelationRankingDoesNotFavourFrequentConcepts) {
   // Concept 0 fires on every image, concept 1 on every caption, with no
   // relation between their sizes; concepts 2 (image) and 3 (caption) fire
-  // rarely but always together. All four directions are the same.
-  SparseCodes codes(4);
+  // rarely but always together; concepts 4 and 5 fire once, on the same
+  // pair (ρ = 1, but from one pair: left out of the ρ ranking). All the
+  // directions are the same.
+  SparseCodes codes(6);
   std::vector<AlignedPair> pairs;
   Xoshiro256 rng(3);
   const uint64_t n = 200;
   for (uint64_t p = 0; p < n; ++p) {
-    bool rare = p % 10 == 0;
-    uint32_t imageIndex[2] = {0, 2}, textIndex[2] = {1, 3};
-    float imageValue[2] = {float(1 + rng.below(100)), 1};
-    float textValue[2] = {float(1 + rng.below(100)), 1};
-    codes.appendRow(imageIndex, imageValue, rare ? 2 : 1);
-    codes.appendRow(textIndex, textValue, rare ? 2 : 1);
+    bool rare = p % 10 == 0, once = p == 7;
+    uint32_t imageIndex[3] = {0, 2, 4}, textIndex[3] = {1, 3, 5};
+    float imageValue[3] = {float(1 + rng.below(100)), 1, 1};
+    float textValue[3] = {float(1 + rng.below(100)), 1, 1};
+    if (once) {
+      imageIndex[1] = 4;
+      textIndex[1] = 5;
+    }
+    codes.appendRow(imageIndex, imageValue, rare || once ? 2 : 1);
+    codes.appendRow(textIndex, textValue, rare || once ? 2 : 1);
     pairs.push_back({2 * p, 2 * p + 1});
   }
-  const float same[8] = {1, 0, 1, 0, 1, 0, 1, 0};
+  const float same[12] = {1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0};
   StatusOr<BridgeAnalysis> bridge =
       BridgeAnalysis::create(codes, pairs, same, 2);
   ASSERT_TRUE(bridge.isOk());
@@ -113,6 +119,11 @@ TEST(BridgeScoreTest, CrossCorrelationRankingDoesNotFavourFrequentConcepts) {
   EXPECT_EQ(byRho[0].image, 2u);
   EXPECT_EQ(byRho[0].text, 3u);
   EXPECT_NEAR(byRho[0].crossCorrelation, 1.0, 1e-9);
+  EXPECT_NEAR(bridge->entry(4, 5).crossCorrelation, 1.0, 1e-9);
+  for (const BridgeEntry &entry :
+       bridge->top(100, BridgeRanking::CrossCorrelation))
+    EXPECT_FALSE(entry.image == 4 || entry.text == 5)
+        << "a concept firing on one pair is ranked";
 }
 
 TEST(BridgeScoreTest, NullModelOfIdenticalPairsEqualsTheData) {

@@ -52,8 +52,13 @@ struct BridgeEntry {
 /// What ranks the entries of B.
 enum class BridgeRanking : uint8_t {
   Score,            // B_ij
-  CrossCorrelation, // ρ_ij · cos(dᵢ, dⱼ)
+  CrossCorrelation, // ρ_ij · cos(dᵢ, dⱼ), over well-supported concepts
 };
+
+/// The cross-correlation ranking leaves out concepts that fire on fewer
+/// pairs than this on their side: two concepts that each fire once, on the
+/// same pair, have ρ = 1 and say nothing.
+constexpr uint64_t kMinCorrelationPairs = 5;
 
 /// Totals of B with the pairing shuffled, over several shuffles.
 struct BridgeNullModel {
@@ -112,6 +117,7 @@ private:
   /// C's non-zero entries, (i * latents + j, C_ij), sorted by key.
   std::vector<std::pair<uint64_t, double>> entries;
   std::vector<double> imageMean, imageVar, textMean, textVar;
+  std::vector<uint64_t> imageFires, textFires; // pairs firing, per side
   double totalScore = 0, diagonalScore = 0;
   std::vector<double> rowSums, columnSums;
 };
