@@ -53,6 +53,10 @@ options (unset ones come from the model's train block):
   --seed S                seed of the initialisers and the batch order
   --lr X                  peak learning rate
   --holdout FRAC          hold out this fraction of the pairs (default 0)
+  --mix I:T               train on image and text rows in the ratio I:T
+                          (e.g. 1:1, 3:1, 1:0): all rows of the modality
+                          that limits the ratio, a seeded random subset of
+                          the other; needs every row to be image or text
   --log-every N           append to RUN_DIR/metrics.jsonl every N steps (100)
   --checkpoint-every N    write a checkpoint every N steps (default: at the
                           end only)
@@ -197,6 +201,13 @@ static int parseTrainArgs(ArgCursor &cursor, TrainArgs &out) {
                            "got '" +
                            value + "'");
       out.options.holdout = number;
+    } else if (arg == "--mix") {
+      std::optional<Mixture> mix = parseMixture(value);
+      if (!mix)
+        return cursor.fail("option '--mix' expects I:T, two non-negative "
+                           "numbers not both zero, got '" +
+                           value + "'");
+      out.options.mix = *mix;
     } else {
       return cursor.fail("unknown option '" + arg +
                          "'; see `prism train --help`");
@@ -297,6 +308,12 @@ Status TrainRun::writeRunJson(const Trainer &trainer, const TrainReport &report,
   run["steps_per_epoch"] = plan.stepsPerEpoch;
   run["lr"] = plan.schedule.lr;
   run["holdout"] = plan.holdout;
+  if (plan.mix.active())
+    run["mix"] = {{"ratio", plan.mix.str()},
+                  {"image_rows", plan.imageRows},
+                  {"text_rows", plan.textRows}};
+  else
+    run["mix"] = nullptr;
   run["dead_window"] = plan.deadWindow;
   run["resumed_from_step"] =
       args.resume ? nlohmann::ordered_json(startStep) : nullptr;
@@ -359,6 +376,9 @@ int TrainRun::execute() {
   if (!created.isOk())
     return fail(created.getStatus());
   Trainer &trainer = **created;
+  if (const TrainPlan &plan = trainer.plan(); plan.mix.active())
+    std::cout << "mix " << plan.mix.str() << ": training on " << plan.imageRows
+              << " image and " << plan.textRows << " text rows\n";
 
   if (args.resume) {
     std::vector<std::string> warnings;

@@ -215,6 +215,8 @@ static StatusOr<std::string> configText(const std::string &path,
   }
   cfg["prism"] = {
       {"model", config.model}, {"step", config.step}, {"seed", config.seed}};
+  if (!config.mix.empty())
+    cfg["prism"]["mix"] = config.mix;
   try {
     return cfg.dump(2) + "\n";
   } catch (const json::exception &error) {
@@ -475,6 +477,7 @@ static Status readConfig(const std::string &path, CheckpointConfig &config) {
   config.model = stringField(*prismFields, "model");
   config.step = *step;
   config.seed = unsignedField(*prismFields, "seed").value_or(0);
+  config.mix = stringField(*prismFields, "mix");
   for (auto item = cfg.begin(); item != cfg.end(); ++item)
     if (std::find(std::begin(kConfigKeys), std::end(kConfigKeys), item.key()) ==
         std::end(kConfigKeys))

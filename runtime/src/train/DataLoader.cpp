@@ -189,7 +189,12 @@ Status BatchSequence::seek(const LoaderPosition &position,
 // Loaders
 //===----------------------------------------------------------------------===//
 
-/// The rows of the requested side of the split.
+/// Whether `options` applies a mixture to the side it reads.
+static bool mixes(const DataLoaderOptions &options) {
+  return options.split == DataSplit::Train && options.mixture.active();
+}
+
+/// The rows of the requested side of the split, after the mixture.
 static StatusOr<std::vector<uint64_t>>
 selectRows(const Dataset &data, const DataLoaderOptions &options) {
   if (options.batchSize == 0)
@@ -201,14 +206,24 @@ selectRows(const Dataset &data, const DataLoaderOptions &options) {
       splitRows(data, options.heldOutFraction, options.seed);
   if (!split.isOk())
     return split.getStatus();
-  return options.split == DataSplit::Train ? std::move(split->train)
-                                           : std::move(split->heldOut);
+  if (options.split == DataSplit::HeldOut)
+    return std::move(split->heldOut);
+  if (!options.mixture.active())
+    return std::move(split->train);
+  StatusOr<MixtureRows> mixed =
+      selectMixture(data, split->train, options.mixture, options.seed);
+  if (!mixed.isOk())
+    return mixed.getStatus();
+  return std::move(mixed->rows);
 }
 
+/// `what` names the items ("rows"); a mixture is named after it.
 static Status checkEnough(const Dataset &data, const DataLoaderOptions &options,
-                          uint64_t items, const char *what) {
+                          uint64_t items, std::string what) {
   const char *side =
       options.split == DataSplit::Train ? "training" : "held-out";
+  if (mixes(options))
+    what += " in mixture " + options.mixture.str();
   if (items == 0)
     return Status::error(data.path(),
                          std::string("the ") + side + " split has no " + what);

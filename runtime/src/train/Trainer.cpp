@@ -134,6 +134,7 @@ Trainer::create(const Program &program, const Dataset &data,
                : config.batch > 0 ? static_cast<uint64_t>(config.batch)
                                   : 256;
   plan.holdout = options.holdout;
+  plan.mix = options.mix;
   plan.beta1 = config.beta1;
   plan.beta2 = config.beta2;
   plan.deadWindow = config.deadWindow > 0
@@ -144,9 +145,14 @@ Trainer::create(const Program &program, const Dataset &data,
   loaderOptions.batchSize = plan.batch;
   loaderOptions.seed = plan.seed;
   loaderOptions.heldOutFraction = plan.holdout;
+  loaderOptions.mixture = plan.mix;
   StatusOr<DataLoader> loader = DataLoader::create(data, loaderOptions);
   if (!loader.isOk())
     return loader.getStatus();
+  for (uint64_t row : loader->rows()) {
+    plan.imageRows += data.modality(row) == Modality::Image;
+    plan.textRows += data.modality(row) == Modality::Text;
+  }
   plan.stepsPerEpoch = loader->batchesPerEpoch();
 
   if (options.steps)
@@ -256,6 +262,8 @@ Status Trainer::writeCheckpoint() {
   config.model = info.modelName;
   config.step = done;
   config.seed = settings.seed;
+  if (settings.mix.active())
+    config.mix = settings.mix.str();
   if (topk)
     config.extraJson["k"] =
         std::to_string(static_cast<long long>(std::llround(*info.hyper("k"))));
@@ -278,6 +286,10 @@ Status Trainer::writeCheckpoint() {
   meta["seed"] = std::to_string(settings.seed);
   meta["batch"] = std::to_string(settings.batch);
   meta["holdout"] = formatMetaDouble(settings.holdout);
+  // Only with a mixture, so runs without one write the files they always
+  // wrote; "I:T" reads back exactly (Mixture::str).
+  if (settings.mix.active())
+    meta["mix"] = settings.mix.str();
   meta["total_steps"] = std::to_string(settings.totalSteps);
   meta["loader"] = loader.position().str();
   meta["metrics.loss_sum"] = formatMetaDouble(lossSum);
@@ -332,6 +344,23 @@ Status Trainer::resume(std::vector<std::string> &warnings) {
                                     " of the data; resuming with " +
                                     std::to_string(settings.holdout) +
                                     " would not continue it");
+  Mixture mix;
+  if (meta.count("mix")) {
+    std::optional<Mixture> parsed = parseMixture(meta.at("mix"));
+    if (!parsed)
+      return Status::error(where, "the checkpoint's mix '" + meta.at("mix") +
+                                      "' is not I:T with two non-negative "
+                                      "numbers, not both zero");
+    mix = *parsed;
+  }
+  if (mix != settings.mix) {
+    auto describe = [](const Mixture &m) {
+      return m.active() ? "--mix " + m.str() : std::string("no --mix");
+    };
+    return Status::error(where,
+                         "the run used " + describe(mix) + "; resuming with " +
+                             describe(settings.mix) + " would not continue it");
+  }
   StatusOr<LoaderPosition> position = LoaderPosition::parse(meta.at("loader"));
   if (!position.isOk())
     return Status::error(where, position.getStatus().getMessage());

@@ -3,6 +3,7 @@
 #include "TestFiles.h"
 
 #include "prism/runtime/DataLoader.h"
+#include "prism/runtime/Mixture.h"
 
 #include <gtest/gtest.h>
 
@@ -328,6 +329,229 @@ TEST_F(DataLoaderTest, PairsAreAligned) {
   EXPECT_GT(heldPairs, 0u);
   EXPECT_EQ(pairs.pairsPerEpoch(), heldPairs);
   EXPECT_EQ(seen.size(), heldPairs);
+}
+
+//===----------------------------------------------------------------------===//
+// Mixtures
+//===----------------------------------------------------------------------===//
+
+/// `images` image rows, then `texts` text rows; image i and text i share pair
+/// id i, the rest are unpaired. Values as in pairedContents.
+DatasetContents mixedContents(uint64_t images, uint64_t texts) {
+  DatasetContents contents;
+  contents.dim = 3;
+  contents.rows = images + texts;
+  contents.numPairs = std::min(images, texts);
+  for (uint64_t r = 0; r < contents.rows; ++r) {
+    for (float offset : {0.5f, 0.25f, 0.125f})
+      contents.values.push_back(static_cast<float>(r) + offset);
+    bool image = r < images;
+    uint64_t index = image ? r : r - images;
+    contents.modality.push_back(image ? Modality::Image : Modality::Text);
+    contents.pairId.push_back(
+        index < contents.numPairs ? static_cast<int64_t>(index) : -1);
+  }
+  return contents;
+}
+
+class MixtureTest : public DataLoaderTest {
+protected:
+  void SetUp() override {
+    // 30 image rows (0-29) and 20 text rows (30-49).
+    ASSERT_TRUE(writeDataset(dir.path("m.pemb"), mixedContents(30, 20)).isOk());
+    StatusOr<Dataset> opened = Dataset::open(dir.path("m.pemb"));
+    ASSERT_TRUE(opened.isOk()) << opened.getStatus().str();
+    data = std::make_unique<Dataset>(opened.take());
+  }
+
+  DataLoaderOptions mixed(double image, double text, uint64_t seed = 0) {
+    DataLoaderOptions options;
+    options.batchSize = 4;
+    options.seed = seed;
+    options.mixture = Mixture{image, text};
+    return options;
+  }
+
+  /// How many image and text rows `rows` holds.
+  std::pair<uint64_t, uint64_t> counts(const std::vector<uint64_t> &rows) {
+    uint64_t images = 0, texts = 0;
+    for (uint64_t row : rows) {
+      images += data->modality(row) == Modality::Image;
+      texts += data->modality(row) == Modality::Text;
+    }
+    return {images, texts};
+  }
+};
+
+TEST(MixtureParseTest, ReadsAndWritesRatios) {
+  struct Good {
+    const char *text;
+    double image, textRatio;
+    const char *str;
+  };
+  for (const Good &good : std::vector<Good>{{"1:1", 1, 1, "1:1"},
+                                            {"3:1", 3, 1, "3:1"},
+                                            {"1:0", 1, 0, "1:0"},
+                                            {"0:2", 0, 2, "0:2"},
+                                            {"0.5:1.25", 0.5, 1.25, "0.5:1.25"},
+                                            {"0.1:3", 0.1, 3, "0.1:3"},
+                                            {"2.0:02", 2, 2, "2:2"}}) {
+    std::optional<Mixture> mix = parseMixture(good.text);
+    ASSERT_TRUE(mix.has_value()) << good.text;
+    EXPECT_EQ(mix->image, good.image) << good.text;
+    EXPECT_EQ(mix->text, good.textRatio) << good.text;
+    EXPECT_EQ(mix->str(), good.str) << good.text;
+    // str() reads back exactly.
+    EXPECT_TRUE(parseMixture(mix->str()) == mix) << good.text;
+  }
+  for (const char *bad :
+       {"", "1", "1:", ":1", "0:0", "0.0:0", "-1:1", "1:-1", "+1:1", "a:1",
+        "1:b", "1:1:1", "inf:1", "1:nan", " 1:1", "1:1 ", "1e999:1", "1,1"})
+    EXPECT_FALSE(parseMixture(bad).has_value()) << "'" << bad << "'";
+  EXPECT_EQ(Mixture().str(), "none");
+  EXPECT_FALSE(Mixture().active());
+}
+
+TEST_F(MixtureTest, KeepsTheRatioWithAsManyRowsAsPossible) {
+  // By hand, from 30 images and 20 texts: the limiting modality is kept
+  // whole, the other is cut to the ratio (rounded half away from zero).
+  struct Case {
+    double image, text;
+    uint64_t images, texts;
+  };
+  for (const Case &c : std::vector<Case>{{1, 1, 20, 20},
+                                         {1, 0, 30, 0},
+                                         {0, 1, 0, 20},
+                                         {3, 1, 30, 10},
+                                         {1, 2, 10, 20},
+                                         {2, 3, 13, 20}, // 20 * 2/3 = 13.3
+                                         {7, 4, 30, 17}, // 30 * 4/7 = 17.1
+                                         {4, 1, 30, 8},  // 30 / 4 = 7.5
+                                         {3, 2, 30, 20}, // exactly the data
+                                         {0.5, 0.5, 20, 20}}) {
+    DataLoader source = loader(mixed(c.image, c.text));
+    EXPECT_EQ(counts(source.rows()), std::make_pair(c.images, c.texts))
+        << c.image << ":" << c.text;
+    EXPECT_TRUE(std::is_sorted(source.rows().begin(), source.rows().end()));
+    EXPECT_EQ(
+        std::set<uint64_t>(source.rows().begin(), source.rows().end()).size(),
+        c.images + c.texts)
+        << "no row twice";
+    // The limiting side is kept whole.
+    auto [images, texts] = counts(source.rows());
+    EXPECT_TRUE(images == 30 || texts == 20 || images + texts == 0);
+
+    StatusOr<MixtureRows> direct = selectMixture(
+        *data, splitRows(*data, 0, 0)->train, Mixture{c.image, c.text}, 0);
+    ASSERT_TRUE(direct.isOk()) << direct.getStatus().str();
+    EXPECT_EQ(direct->rows, source.rows());
+    EXPECT_EQ(direct->imageRows, c.images);
+    EXPECT_EQ(direct->textRows, c.texts);
+  }
+}
+
+TEST_F(MixtureTest, SubsetIsTheSeededShuffleOfTheCutModality) {
+  // Mixture.h: the first k of the cut modality's rows after shuffle() with
+  // stream kMixStream of the seed.
+  for (uint64_t seed : {0u, 1u, 17u}) {
+    std::vector<uint64_t> images;
+    for (uint64_t r = 0; r < 30; ++r)
+      images.push_back(r);
+    Xoshiro256 rng(derivedSeed(seed, kMixStream));
+    shuffle(images, rng);
+    images.resize(20);
+    std::sort(images.begin(), images.end());
+    std::vector<uint64_t> expected = images;
+    for (uint64_t r = 30; r < 50; ++r)
+      expected.push_back(r);
+    EXPECT_EQ(loader(mixed(1, 1, seed)).rows(), expected) << seed;
+  }
+}
+
+TEST_F(MixtureTest, SameSeedSameRowsOtherSeedOtherRows) {
+  std::vector<uint64_t> a = loader(mixed(1, 1, 5)).rows();
+  EXPECT_EQ(loader(mixed(1, 1, 5)).rows(), a);
+  std::vector<uint64_t> b = loader(mixed(1, 1, 6)).rows();
+  EXPECT_NE(b, a);
+  EXPECT_EQ(counts(b), counts(a));
+
+  // The batches of a mixture are reproducible too.
+  DataLoader x = loader(mixed(3, 1, 5)), y = loader(mixed(3, 1, 5));
+  EXPECT_EQ(take(x, 25), take(y, 25));
+}
+
+TEST_F(MixtureTest, OnlyTheTrainingSideIsMixed) {
+  // 20 pairs + 10 unpaired images = 30 groups; 20% holds out 6 of them.
+  StatusOr<RowSplit> split = splitRows(*data, 0.2, 9);
+  ASSERT_TRUE(split.isOk()) << split.getStatus().str();
+  std::set<uint64_t> train(split->train.begin(), split->train.end());
+  auto [trainImages, trainTexts] = counts(split->train);
+
+  DataLoaderOptions options = mixed(1, 1, 9);
+  options.heldOutFraction = 0.2;
+  DataLoader source = loader(options);
+  for (uint64_t row : source.rows())
+    EXPECT_EQ(train.count(row), 1u) << "held-out row " << row << " selected";
+  uint64_t kept = std::min(trainImages, trainTexts);
+  EXPECT_EQ(counts(source.rows()), std::make_pair(kept, kept));
+  for (const auto &batch : take(source, 30))
+    for (uint64_t row : batch)
+      EXPECT_EQ(train.count(row), 1u) << row;
+
+  options.split = DataSplit::HeldOut;
+  EXPECT_EQ(loader(options).rows(), split->heldOut)
+      << "the held-out side stays whole";
+}
+
+TEST_F(MixtureTest, NoMixtureKeepsTheOldRows) {
+  DataLoaderOptions options;
+  options.batchSize = 4;
+  options.seed = 9;
+  std::vector<uint64_t> all(50);
+  for (uint64_t r = 0; r < 50; ++r)
+    all[r] = r;
+  EXPECT_EQ(loader(options).rows(), all);
+  options.heldOutFraction = 0.2;
+  EXPECT_EQ(loader(options).rows(), splitRows(*data, 0.2, 9)->train);
+  // A ratio the data already has keeps every row, so the batches are those
+  // of no mixture.
+  DataLoaderOptions exact = options;
+  exact.heldOutFraction = 0;
+  exact.mixture = Mixture{3, 2};
+  options.heldOutFraction = 0;
+  DataLoader plain = loader(options), ratio = loader(exact);
+  EXPECT_EQ(take(plain, 30), take(ratio, 30));
+}
+
+TEST_F(MixtureTest, Errors) {
+  DataLoaderOptions options = mixed(1, 0);
+  options.batchSize = 32;
+  EXPECT_EQ(DataLoader::create(*data, options).getStatus().str(),
+            dir.path("m.pemb") +
+                ": error: the training split has 30 rows in mixture 1:0, "
+                "fewer than one batch of 32 (keep the last partial batch, or "
+                "use a smaller batch)");
+  EXPECT_EQ(PairLoader::create(*data, mixed(1, 0)).getStatus().str(),
+            dir.path("m.pemb") + ": error: the training split has no aligned "
+                                 "pairs in mixture 1:0");
+
+  ASSERT_TRUE(writeDataset(dir.path("i.pemb"), mixedContents(8, 0)).isOk());
+  StatusOr<Dataset> imagesOnly = Dataset::open(dir.path("i.pemb"));
+  ASSERT_TRUE(imagesOnly.isOk()) << imagesOnly.getStatus().str();
+  EXPECT_EQ(DataLoader::create(*imagesOnly, mixed(0, 1)).getStatus().str(),
+            dir.path("i.pemb") +
+                ": error: the training split has no rows in mixture 0:1");
+
+  // The fixture of DataLoaderTest: 10 of its 50 rows have no modality.
+  ASSERT_TRUE(writeDataset(dir.path("u.pemb"), pairedContents(20, 10)).isOk());
+  StatusOr<Dataset> unspecified = Dataset::open(dir.path("u.pemb"));
+  ASSERT_TRUE(unspecified.isOk()) << unspecified.getStatus().str();
+  EXPECT_EQ(DataLoader::create(*unspecified, mixed(1, 1)).getStatus().str(),
+            dir.path("u.pemb") +
+                ": error: 10 of 50 rows have unspecified modality; --mix 1:1 "
+                "needs every row to be image or text");
+  // Without a mixture the same dataset loads.
+  EXPECT_TRUE(DataLoader::create(*unspecified, mixed(0, 0)).isOk());
 }
 
 } // namespace

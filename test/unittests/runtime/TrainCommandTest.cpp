@@ -440,6 +440,155 @@ TEST_F(TrainCommandTest, Errors) {
   EXPECT_EQ(result.out.substr(0, 13), "usage: prism ");
 }
 
+/// lsqDataset(64) with rows 0-39 images and rows 40-63 texts.
+DatasetContents lsqMixedDataset() {
+  DatasetContents contents = lsqDataset(64);
+  for (uint64_t r = 0; r < 64; ++r)
+    contents.modality[r] = r < 40 ? Modality::Image : Modality::Text;
+  return contents;
+}
+
+TEST_F(TrainCommandTest, MixRecordsTheMixture) {
+  std::string p = program(lsqProgram(PRISM_LSQ_KERNEL));
+  std::string d = dataset(lsqMixedDataset());
+  std::string runDir = dir.path("run");
+  // 40 images, 24 texts, 1:1: every text and 24 images, 48 rows, 3 batches
+  // of 16.
+  RunResult result = run("train " + p + " --data " + d +
+                         " --epochs 2 --mix 1:1 --seed 3 -o " + runDir);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out.substr(0, result.out.find('\n') + 1),
+            "mix 1:1: training on 24 image and 24 text rows\n");
+  std::ifstream in(runDir + "/run.json");
+  nlohmann::json runJson = nlohmann::json::parse(in);
+  EXPECT_EQ(runJson["steps_per_epoch"], 3);
+  EXPECT_EQ(runJson["steps"], 6);
+  EXPECT_EQ(runJson["mix"],
+            (nlohmann::json{
+                {"ratio", "1:1"}, {"image_rows", 24}, {"text_rows", 24}}));
+  Checkpoint saved = checkpoint(runDir);
+  EXPECT_EQ(saved.config.mix, "1:1");
+  EXPECT_EQ(saved.stateMetadata["mix"], "1:1");
+
+  // 3:1 keeps all 40 images and round(40 / 3) = 13 texts: 53 rows.
+  std::string other = dir.path("other");
+  result = run("train " + p + " --data " + d +
+               " --steps 1 --mix 3:1 --holdout 0 -o " + other);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.out.find("mix 3:1: training on 40 image and 13 text rows"),
+            std::string::npos)
+      << result.out;
+
+  // No --mix: no mixture anywhere.
+  std::string plain = dir.path("plain");
+  result = run("train " + p + " --data " + d + " --steps 1 -o " + plain);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out.find("mix"), std::string::npos) << result.out;
+  std::ifstream plainIn(plain + "/run.json");
+  EXPECT_TRUE(nlohmann::json::parse(plainIn)["mix"].is_null());
+  saved = checkpoint(plain);
+  EXPECT_EQ(saved.config.mix, "");
+  EXPECT_EQ(saved.stateMetadata.count("mix"), 0u);
+  EXPECT_EQ(
+      contentsOf(plain + "/checkpoints/" + checkpointDirName(1) + "/cfg.json")
+          .find("mix"),
+      std::string::npos);
+}
+
+TEST_F(TrainCommandTest, MixOfTheWholeDataTrainsAsWithout) {
+  // 40:24 = 5:3 is the data's own ratio, so every row is kept: the loader
+  // visits the same rows in the same order, and the weights are the same.
+  std::string p = program(lsqProgram(PRISM_LSQ_KERNEL));
+  std::string d = dataset(lsqMixedDataset());
+  std::string mixed = dir.path("mixed"), plain = dir.path("plain");
+  std::string flags = " --data " + d + " --steps 10 --seed 4 -o ";
+  RunResult result = run("train " + p + flags + mixed + " --mix 5:3");
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  result = run("train " + p + flags + plain);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  std::string weights =
+      "/checkpoints/" + checkpointDirName(10) + "/sae_weights.safetensors";
+  std::string a = contentsOf(mixed + weights);
+  ASSERT_FALSE(a.empty());
+  EXPECT_TRUE(a == contentsOf(plain + weights));
+
+  // 1:1 drops 16 images, so it trains on other batches.
+  std::string half = dir.path("half");
+  result = run("train " + p + flags + half + " --mix 1:1");
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_FALSE(a == contentsOf(half + weights));
+}
+
+TEST_F(TrainCommandTest, MixErrors) {
+  std::string p = program(lsqProgram(PRISM_LSQ_KERNEL));
+  std::string d = dataset(lsqMixedDataset());
+  std::string runDir = dir.path("run");
+  for (const char *bad : {"1", "0:0", "-1:1", "a:b", "1:1:1", "1:inf"}) {
+    RunResult result = run("train " + p + " --data " + d + " --mix '" + bad +
+                           "' --steps 2 -o " + runDir);
+    EXPECT_EQ(result.exitCode, 1) << bad;
+    EXPECT_EQ(result.err, std::string("prism train: error: option '--mix' "
+                                      "expects I:T, two non-negative numbers "
+                                      "not both zero, got '") +
+                              bad + "'\n");
+  }
+
+  std::string u = dataset(lsqDataset(64), "unspecified.pemb");
+  RunResult result =
+      run("train " + p + " --data " + u + " --mix 1:1 --steps 2 -o " + runDir);
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_EQ(result.err, u + ": error: 64 of 64 rows have unspecified "
+                            "modality; --mix 1:1 needs every row to be image "
+                            "or text\n");
+
+  // 1:0 keeps the 40 images: fewer than a batch of 64.
+  result = run("train " + p + " --data " + d +
+               " --mix 1:0 --batch 64 --steps 2 -o " + runDir);
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_EQ(result.err, d + ": error: the training split has 40 rows in "
+                            "mixture 1:0, fewer than one batch of 64 (keep "
+                            "the last partial batch, or use a smaller "
+                            "batch)\n");
+}
+
+TEST_F(TrainCommandTest, ResumeRefusesAnotherMix) {
+  std::string p = program(lsqProgram(PRISM_LSQ_KERNEL));
+  std::string d = dataset(lsqMixedDataset());
+  std::string runDir = dir.path("run"), plain = dir.path("plain");
+  ASSERT_EQ(
+      run("train " + p + " --data " + d + " --steps 2 --mix 1:1 -o " + runDir)
+          .exitCode,
+      0);
+  std::string at2 = runDir + "/checkpoints/" + checkpointDirName(2);
+  RunResult result = run("train " + p + " --data " + d +
+                         " --steps 4 --mix 3:1 --resume -o " + runDir);
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_EQ(result.err, at2 + ": error: the run used --mix 1:1; resuming "
+                              "with --mix 3:1 would not continue it\n");
+  result =
+      run("train " + p + " --data " + d + " --steps 4 --resume -o " + runDir);
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_EQ(result.err, at2 + ": error: the run used --mix 1:1; resuming "
+                              "with no --mix would not continue it\n");
+
+  ASSERT_EQ(
+      run("train " + p + " --data " + d + " --steps 2 -o " + plain).exitCode,
+      0);
+  result = run("train " + p + " --data " + d +
+               " --steps 4 --mix 1:1 --resume -o " + plain);
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_EQ(result.err, plain + "/checkpoints/" + checkpointDirName(2) +
+                            ": error: the run used no --mix; resuming with "
+                            "--mix 1:1 would not continue it\n");
+
+  // The same mixture continues the run.
+  result = run("train " + p + " --data " + d +
+               " --steps 4 --mix 1:1 --resume -o " + runDir);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(checkpoint(runDir).config.step, 4u);
+  EXPECT_EQ(checkpoint(runDir).stateMetadata["mix"], "1:1");
+}
+
 /// `prism` copied into a directory of its own, beside a fake `prismc`.
 class CompileTest : public TrainCommandTest {
 protected:

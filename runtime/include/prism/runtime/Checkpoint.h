@@ -47,8 +47,8 @@ struct Tensor {
   TensorRef ref() const { return {name, shape, values.data()}; }
 };
 
-/// What cfg.json says. The first fields are SAELens's; `model`, `step` and
-/// `seed` go under the "prism" key.
+/// What cfg.json says. The first fields are SAELens's; `model`, `step`,
+/// `seed` and `mix` go under the "prism" key.
 struct CheckpointConfig {
   std::string architecture; // SAELens: "standard", "topk", "jumprelu", ...
   uint64_t dIn = 0, dSae = 0;
@@ -57,6 +57,9 @@ struct CheckpointConfig {
   std::string model; // the .sae model the run trained
   uint64_t step = 0;
   uint64_t seed = 0;
+  /// The image:text mixture trained on ("3:1", Mixture.h); empty, and
+  /// absent from cfg.json, without one.
+  std::string mix;
   /// More top-level cfg.json fields, each a JSON value as text, e.g.
   /// {"normalize_activations", "\"none\""} or {"k", "32"}. Read back as the
   /// compact JSON text of the value.

@@ -8,8 +8,10 @@
 // The held-out split permutes the groups (each pair id with rows; each row
 // without a pair) with stream kSplitStream and holds out the first
 // round(fraction * groups) of them (at least one, and at least one left), so
-// an image and its caption always land on the same side. Epoch e visits the
-// split in the order shuffle(identity) with stream e.
+// an image and its caption always land on the same side. A mixture
+// (Mixture.h) then selects from the training side only; the held-out side
+// stays whole, so runs on different mixtures are evaluated on the same rows.
+// Epoch e visits the rows in the order shuffle(identity) with stream e.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +19,7 @@
 #define PRISM_RUNTIME_DATALOADER_H
 
 #include "prism/runtime/Dataset.h"
+#include "prism/runtime/Mixture.h"
 #include "prism/runtime/Random.h"
 #include "prism/runtime/Status.h"
 
@@ -47,6 +50,8 @@ struct DataLoaderOptions {
   double heldOutFraction = 0.0;
   /// Which side of the split the loader reads.
   DataSplit split = DataSplit::Train;
+  /// The image:text ratio of the training rows; inactive (0:0): all of them.
+  Mixture mixture;
   /// Off: every epoch visits the split in ascending order.
   bool shuffle = true;
   /// On: an epoch's last partial batch is skipped; off: it is returned short.

@@ -17,6 +17,7 @@
 #include "prism/runtime/DataLoader.h"
 #include "prism/runtime/Dataset.h"
 #include "prism/runtime/DeadLatents.h"
+#include "prism/runtime/Mixture.h"
 #include "prism/runtime/Program.h"
 #include "prism/runtime/Schedule.h"
 #include "prism/runtime/Status.h"
@@ -46,6 +47,8 @@ struct TrainOptions {
   std::optional<uint64_t> steps, epochs, batch, seed;
   std::optional<double> lr;
   double holdout = 0;
+  /// The image:text ratio of the training rows (Mixture.h); inactive: all.
+  Mixture mix;
   uint64_t logEvery = 100;
   /// 0: a checkpoint at the end only.
   uint64_t checkpointEvery = 0;
@@ -61,6 +64,9 @@ struct TrainPlan {
   double beta1 = 0.9, beta2 = 0.999;
   uint64_t deadWindow = 0;
   double holdout = 0;
+  Mixture mix;
+  /// The training rows the loader visits, by modality.
+  uint64_t imageRows = 0, textRows = 0;
   uint32_t dim = 0;     // width of x
   uint64_t latents = 0; // size of dead_mask and fired
 };
