@@ -183,7 +183,10 @@ static Status makeDirectory(const std::string &path) {
 static std::string conceptTable(const RunAnalysis &run) {
   std::string out = "concept\tenergy\tfired_rows\timage_mean\ttext_mean\t"
                     "modality\tnorm_in_subspace\tclassifier_accuracy\t"
-                    "bridge_image_side\tbridge_text_side\n";
+                    "bridge_image_side\tbridge_text_side";
+  for (const RunAnalysis::Match &match : run.matches)
+    out += "\tmatch_" + match.other + "\tmatched_cosine_" + match.other;
+  out += "\n";
   char line[512];
   for (uint64_t i = 0; i < run.latents; ++i) {
     const ConceptStats &s = run.stats;
@@ -196,12 +199,18 @@ static std::string conceptTable(const RunAnalysis &run) {
                   run.classifierAccuracy[i]);
     out += line;
     if (run.bridge)
-      std::snprintf(line, sizeof(line), "%.9g\t%.9g\n",
+      std::snprintf(line, sizeof(line), "%.9g\t%.9g",
                     run.bridge->imageSideEnergy()[i],
                     run.bridge->textSideEnergy()[i]);
     else
-      std::snprintf(line, sizeof(line), "nan\tnan\n");
+      std::snprintf(line, sizeof(line), "nan\tnan");
     out += line;
+    for (const RunAnalysis::Match &match : run.matches) {
+      std::snprintf(line, sizeof(line), "\t%d\t%.9g", match.concept[i],
+                    match.cosine[i]);
+      out += line;
+    }
+    out += "\n";
   }
   return out;
 }
@@ -365,10 +374,6 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
     point["r2_global"] = json["r2_global"];
     pareto.push_back(std::move(point));
     runsJson.push_back(std::move(json));
-    if (Status status = writeText(
-            args.output + "/concepts-" + run.name + ".tsv", conceptTable(run));
-        !status.isOk())
-      return fail(status);
   }
   report["runs"] = std::move(runsJson);
 
@@ -424,9 +429,27 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
       std::cerr << line << "\n";
       sum += stability->overall;
       sumTop += stability->topEnergyBin;
+      // Each side's view of the matching, for the concept tables.
+      RunAnalysis::Match forward{runs[b].name, stability->match,
+                                 stability->matchedCosine};
+      RunAnalysis::Match backward{runs[a].name,
+                                  std::vector<int>(runs[b].latents, -1),
+                                  std::vector<double>(runs[b].latents, NAN)};
+      for (uint64_t i = 0; i < runs[a].latents; ++i)
+        if (stability->match[i] >= 0) {
+          backward.concept[stability->match[i]] = static_cast<int>(i);
+          backward.cosine[stability->match[i]] = stability->matchedCosine[i];
+        }
+      runs[a].matches.push_back(std::move(forward));
+      runs[b].matches.push_back(std::move(backward));
       stabilityPairs.push_back(
           stabilityPairJson(runs[a].name, runs[b].name, *stability));
     }
+  for (const RunAnalysis &run : runs)
+    if (Status status = writeText(
+            args.output + "/concepts-" + run.name + ".tsv", conceptTable(run));
+        !status.isOk())
+      return fail(status);
   if (stabilityPairs.empty()) {
     report["stability"] = nullptr;
   } else {

@@ -52,6 +52,14 @@ struct RunAnalysis {
   /// Per concept, against the data's modality subspace: ‖P_M dᵢ‖ and the
   /// accuracy of dᵢ as a 1-D modality classifier (empty until measured).
   std::vector<double> normInSubspace, classifierAccuracy;
+  /// Against each other run of the same shape: each concept's match there
+  /// and their cosine (stability's exact assignment).
+  struct Match {
+    std::string other;
+    std::vector<int> concept;
+    std::vector<double> cosine;
+  };
+  std::vector<Match> matches;
 };
 
 struct RunOptions {
