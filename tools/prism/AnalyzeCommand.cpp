@@ -52,6 +52,8 @@ options:
   --seed N             seed of the shuffles and the baselines (default 0)
   --subspace-dims R    directions of the modality subspace (default 4)
   --no-baselines       skip the linear baselines
+  --baseline-rows N    fit the baselines on a random sample of at most N rows
+                       (default 20000; 0: every row)
 
 Exit status: 0 when done, 1 on an error.
 )";
@@ -65,6 +67,7 @@ struct AnalyzeArgs {
   BridgeOptions bridge;
   uint32_t subspaceDims = 4;
   bool baselines = true;
+  uint64_t baselineRows = 20000;
 };
 
 } // namespace
@@ -129,6 +132,10 @@ static int parseAnalyzeArgs(ArgCursor &cursor, AnalyzeArgs &out) {
       if (!expectCount(true))
         return UserError;
       out.bridge.seed = count;
+    } else if (arg == "--baseline-rows") {
+      if (!expectCount(true))
+        return UserError;
+      out.baselineRows = count;
     } else if (arg == "--subspace-dims") {
       if (!expectCount(false))
         return UserError;
@@ -242,9 +249,15 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
   runOptions.batch = args.batch;
   for (const std::string &path : args.runs) {
     std::cerr << "analyze: " << path << "\n";
+    auto start = std::chrono::steady_clock::now();
     StatusOr<RunAnalysis> run = analyzeRun(path, *data, *pairs, runOptions);
     if (!run.isOk())
       return fail(run.getStatus());
+    std::fprintf(stderr,
+                 "analyze: evaluated %s over %llu rows, codes, concept "
+                 "statistics and co-activation: %.1f s\n",
+                 path.c_str(), static_cast<unsigned long long>(data->rows()),
+                 secondsSince(start));
     for (const std::string &notice : run->notices)
       std::cerr << "notice: " << notice << "\n";
     // Names key the report; a repeated directory name gets a suffix.
@@ -310,6 +323,7 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
   for (RunAnalysis &run : runs) {
     if (subspace.dims() == 0)
       break;
+    auto start = std::chrono::steady_clock::now();
     StatusOr<std::vector<double>> norms =
         subspaceNorms(subspace, run.decoder.values.data(), run.latents);
     StatusOr<std::vector<double>> accuracy =
@@ -321,6 +335,11 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
                         .getMessage()));
     run.normInSubspace = norms.take();
     run.classifierAccuracy = accuracy.take();
+    std::fprintf(stderr,
+                 "analyze: %s's %llu concepts against the modality subspace "
+                 "and as classifiers: %.1f s\n",
+                 run.name.c_str(), static_cast<unsigned long long>(run.latents),
+                 secondsSince(start));
   }
 
   Json report = Json::object();
@@ -364,8 +383,13 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
   Json runsJson = Json::array();
   Json pareto = Json::array();
   for (const RunAnalysis &run : runs) {
-    std::cerr << "analyze: concepts and bridges of " << run.name << "\n";
+    auto start = std::chrono::steady_clock::now();
     Json json = runJson(run, *data, *pairs, args.bridge);
+    std::fprintf(stderr,
+                 "analyze: concepts and bridges of %s (top pairs, %u "
+                 "shuffled pairings): %.1f s\n",
+                 run.name.c_str(), args.bridge.nullShuffles,
+                 secondsSince(start));
     Json point = Json::object();
     point["method"] = run.name;
     point["kind"] = "sae";
@@ -383,6 +407,7 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
     baselineOptions.seed = args.bridge.seed;
     baselineOptions.dictionary = runs.front().decoder.values.data();
     baselineOptions.atoms = runs.front().latents;
+    baselineOptions.maxRows = args.baselineRows;
     StatusOr<Json> fitted = runBaselines(*data, baselineOptions);
     if (!fitted.isOk())
       return fail(fitted.getStatus());

@@ -3,7 +3,9 @@
 #include "Baselines.h"
 
 #include "prism/runtime/LinearBaselines.h"
+#include "prism/runtime/Random.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -25,11 +27,49 @@ static Json optionalNumber(const std::optional<double> &value) {
   return value ? number(*value) : Json(nullptr);
 }
 
+/// The first `count` rows of a seeded random permutation of the data's rows,
+/// in ascending order, copied out.
+static std::vector<float> sampleRows(const Dataset &data, uint64_t count,
+                                     uint64_t seed) {
+  std::vector<uint64_t> order(data.rows());
+  for (uint64_t r = 0; r < order.size(); ++r)
+    order[r] = r;
+  Xoshiro256 rng(derivedSeed(seed, 0x6261'7365)); // "base"
+  shuffle(order, rng);
+  order.resize(count);
+  std::sort(order.begin(), order.end());
+  std::vector<float> out(count * data.dim());
+  for (uint64_t i = 0; i < count; ++i)
+    std::copy_n(data.row(order[i]), data.dim(), &out[i * data.dim()]);
+  return out;
+}
+
 StatusOr<Json> prism::analyze::runBaselines(const Dataset &data,
                                             const BaselineOptions &options) {
   const float *x = data.data();
   uint64_t rows = data.rows();
   uint32_t dim = data.dim();
+  std::vector<float> sample;
+  if (options.maxRows && rows > options.maxRows) {
+    sample = sampleRows(data, options.maxRows, options.seed);
+    x = sample.data();
+    rows = options.maxRows;
+    std::cerr << "analyze: baselines fit on a random sample of " << rows
+              << " of the " << data.rows() << " rows\n";
+  }
+  // Matching pursuit on a smaller sample when its rows × atoms correlations
+  // need it: the first rows of the same permutation, so a subset of the
+  // other baselines' sample.
+  uint64_t pursuitRows = rows;
+  const float *pursuitX = x;
+  std::vector<float> pursuitSample;
+  if (options.atoms)
+    pursuitRows = std::max<uint64_t>(
+        1, std::min(rows, kPursuitBytes / (sizeof(double) * options.atoms)));
+  if (pursuitRows < rows) {
+    pursuitSample = sampleRows(data, pursuitRows, options.seed);
+    pursuitX = pursuitSample.data();
+  }
   uint64_t rank = std::min<uint64_t>(rows, dim);
   using Sweep = std::function<StatusOr<BaselineSweep>()>;
   std::vector<std::pair<std::string, Sweep>> sweeps = {
@@ -56,7 +96,8 @@ StatusOr<Json> prism::analyze::runBaselines(const Dataset &data,
   if (options.dictionary)
     sweeps.push_back({"matching_pursuit", [&] {
                         return matchingPursuitSweep(
-                            x, rows, dim, options.dictionary, options.atoms,
+                            pursuitX, pursuitRows, dim, options.dictionary,
+                            options.atoms,
                             upTo({1, 2, 4, 8, 16, 32, 64}, options.atoms));
                       }});
 
@@ -85,6 +126,7 @@ StatusOr<Json> prism::analyze::runBaselines(const Dataset &data,
     }
     Json method = Json::object();
     method["method"] = name;
+    method["rows"] = name == "matching_pursuit" ? pursuitRows : rows;
     method["points"] = std::move(points);
     out.push_back(std::move(method));
   }
