@@ -38,16 +38,22 @@ bool solveBasis(const std::vector<double> &xc, const std::vector<double> &g,
 
 } // namespace
 
-StatusOr<std::vector<double>>
-prism::semiNmfStart(const float *x, uint64_t rows, uint32_t dim,
-                    uint64_t components, uint64_t seed, unsigned iterations) {
+/// What both semi-NMF entry points check first.
+static Status checkInputs(const float *x, uint64_t rows, uint32_t dim,
+                          uint64_t components, unsigned iterations) {
   if (Status s = checkEmbeddings("semi_nmf", x, rows, dim); !s.isOk())
     return s;
   if (Status s = checkSize("semi_nmf", "components", components, rows,
                            "the number of rows");
       !s.isOk())
     return s;
-  if (Status s = checkIterations("semi_nmf", iterations); !s.isOk())
+  return checkIterations("semi_nmf", iterations);
+}
+
+StatusOr<std::vector<double>>
+prism::semiNmfStart(const float *x, uint64_t rows, uint32_t dim,
+                    uint64_t components, uint64_t seed, unsigned iterations) {
+  if (Status s = checkInputs(x, rows, dim, components, iterations); !s.isOk())
     return s;
   StatusOr<std::vector<double>> initial =
       kmeansPlusPlus(x, rows, dim, components, seed);
@@ -66,13 +72,7 @@ prism::semiNmfStart(const float *x, uint64_t rows, uint32_t dim,
 StatusOr<SemiNmfFit> prism::semiNmf(const float *x, uint64_t rows, uint32_t dim,
                                     const std::vector<double> &start,
                                     uint64_t components, unsigned iterations) {
-  if (Status s = checkEmbeddings("semi_nmf", x, rows, dim); !s.isOk())
-    return s;
-  if (Status s = checkSize("semi_nmf", "components", components, rows,
-                           "the number of rows");
-      !s.isOk())
-    return s;
-  if (Status s = checkIterations("semi_nmf", iterations); !s.isOk())
+  if (Status s = checkInputs(x, rows, dim, components, iterations); !s.isOk())
     return s;
   const uint64_t k = components;
   if (start.size() != rows * k)
