@@ -17,6 +17,8 @@ PACKAGES=(
   # tests: GoogleTest, lit's python; numpy, scipy and torch as independent
   # references
   libgtest-dev libgmock-dev python3 python3-numpy python3-scipy python3-torch
+  # report.html checked in headless Chromium (scripts/check-report.sh)
+  chromium
 )
 
 missing=()
