@@ -446,10 +446,13 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
         return fail(stability.getStatus());
       char line[256];
       std::snprintf(line, sizeof(line),
-                    "analyze: matched %s with %s (%llu concepts, exact "
-                    "assignment): stability %.4f, %.1f s",
+                    "analyze: matched %s with %s (%llu concepts, %s): "
+                    "stability %.4f, %.1f s",
                     runs[a].name.c_str(), runs[b].name.c_str(),
                     static_cast<unsigned long long>(runs[a].latents),
+                    runs[a].latents > kDenseMatchLimit
+                        ? "certified sparse assignment"
+                        : "exact assignment",
                     stability->overall, secondsSince(start));
       std::cerr << line << "\n";
       sum += stability->overall;

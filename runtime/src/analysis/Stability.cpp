@@ -3,6 +3,7 @@
 #include "prism/runtime/Stability.h"
 
 #include "prism/runtime/Assignment.h"
+#include "prism/runtime/SparseAssignment.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,7 +23,11 @@ prism::dictionaryStability(const float *a, const float *b, uint64_t n,
   if (bins == 0)
     return Status::error("stability", "the number of energy bins must be "
                                       "positive");
-  StatusOr<DictionaryMatch> matched = matchDictionaries(a, n, b, n, dim);
+  // Up to kDenseMatchLimit concepts the dense solver (n² doubles, 512 MiB at
+  // the limit); beyond, the certified sparse one.
+  StatusOr<DictionaryMatch> matched =
+      n <= kDenseMatchLimit ? matchDictionaries(a, n, b, n, dim)
+                            : matchDictionariesSparse(a, b, n, dim);
   if (!matched.isOk())
     return matched.getStatus();
   Stability out;

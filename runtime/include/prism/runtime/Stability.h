@@ -1,7 +1,8 @@
 //===- Stability.h - Stability of a dictionary across runs ------*- C++ -*-===//
 //
 // SCIENCE.md §3: Stability = (1/n) max over permutations π of
-// Σᵢ cos(dᵢ, d′_π(i)), by exact assignment (Assignment.h). The matched
+// Σᵢ cos(dᵢ, d′_π(i)), by exact assignment (Assignment.h, or for large n
+// the certified sparse solver of SparseAssignment.h). The matched
 // cosine of each concept is binned by the concept's energy in the first run,
 // since frequent concepts are expected to recur and rare ones not.
 //
@@ -16,6 +17,10 @@
 #include <vector>
 
 namespace prism {
+
+/// Dictionaries larger than this are matched by matchDictionariesSparse
+/// (SparseAssignment.h) instead of the dense solver.
+constexpr uint64_t kDenseMatchLimit = 8192;
 
 struct StabilityBin {
   double energyLow = 0, energyHigh = 0; // of the bin's concepts
