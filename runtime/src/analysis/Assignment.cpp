@@ -9,6 +9,8 @@
 
 #include "prism/runtime/Assignment.h"
 
+#include "AugmentingPath.h"
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -82,20 +84,9 @@ private:
       remaining[index] = remaining[--numRemaining];
     }
 
-    u[curRow] += minVal;
-    for (int row : visitedRows)
-      if (row != curRow)
-        u[row] += minVal - shortest[col4row[row]];
-    for (int col : visitedCols)
-      v[col] -= minVal - shortest[col];
-
-    for (int j = sink;;) {
-      int row = path[j];
-      row4col[j] = row;
-      std::swap(col4row[row], j);
-      if (row == curRow)
-        break;
-    }
+    assignment::finishAugmentation({u, v, shortest, path, col4row, row4col},
+                                   curRow, sink, minVal, visitedRows,
+                                   visitedCols);
     return true;
   }
 

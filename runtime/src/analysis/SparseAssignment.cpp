@@ -8,6 +8,8 @@
 
 #include "prism/runtime/SparseAssignment.h"
 
+#include "AugmentingPath.h"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -147,19 +149,9 @@ private:
       else
         i = row4col[j];
     }
-    u[curRow] += minVal;
-    for (int row : visitedRows)
-      if (row != curRow)
-        u[row] += minVal - shortest[col4row[row]];
-    for (int col : visitedCols)
-      v[col] -= minVal - shortest[col];
-    for (int j = sink;;) {
-      int row = path[j];
-      row4col[j] = row;
-      std::swap(col4row[row], j);
-      if (row == curRow)
-        break;
-    }
+    assignment::finishAugmentation({u, v, shortest, path, col4row, row4col},
+                                   curRow, sink, minVal, visitedRows,
+                                   visitedCols);
     return true;
   }
 
