@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, imports the bundled real
 # CLIP embeddings (500 COCO image-caption pairs), trains the TopK SAE of
-# examples/topk.sae on them on the CPU and prints its metrics (prism eval).
+# examples/topk.sae on them on the CPU, prints its metrics (prism eval) and
+# writes the concept report (prism analyze: modality scores, modality
+# subspace, Bridge Score with captions, linear baselines) to out/report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -24,3 +26,6 @@ tail -n 3 "$RUN/metrics.jsonl"
 # R² (both definitions), L0 and dead latents of the final checkpoint, overall
 # and per modality.
 build/bin/prism eval "$RUN" --data out/coco500.pemb -o "$RUN/eval.json"
+# The concepts of the run: report.json, SVG plots and a self-contained
+# report.html (open it in a browser; docs/analysis.md explains each figure).
+build/bin/prism analyze "$RUN" --data out/coco500.pemb -o out/report
