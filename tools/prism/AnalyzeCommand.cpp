@@ -10,13 +10,12 @@
 #include "CommandLine.h"
 #include "analyze/AnalyzeRun.h"
 #include "analyze/Baselines.h"
-#include "analyze/RandomDirections.h"
+#include "analyze/ModalityMeasures.h"
 #include "analyze/ReportJson.h"
+#include "analyze/StabilityRuns.h"
 #include "report/AnalysisReport.h"
 
 #include "prism/runtime/AtomicFile.h"
-#include "prism/runtime/ModalitySubspace.h"
-#include "prism/runtime/Stability.h"
 
 #include <cerrno>
 #include <chrono>
@@ -165,14 +164,6 @@ static int fail(const Status &status) {
   return UserError;
 }
 
-static Status writeText(const std::string &path, const std::string &text) {
-  StatusOr<AtomicFileWriter> writer = AtomicFileWriter::create(path);
-  if (!writer.isOk())
-    return writer.getStatus();
-  Status status = writer->write(text.data(), text.size());
-  return status.isOk() ? writer->commit() : status;
-}
-
 static Status makeDirectory(const std::string &path) {
   struct stat info;
   if (::stat(path.c_str(), &info) == 0)
@@ -274,73 +265,11 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
     runs.push_back(run.take());
   }
 
-  // The modality subspace of the data, and each concept's place in it.
-  std::vector<uint8_t> isImage;
-  std::vector<float> labelled;
-  const float *x = data->data();
-  uint64_t labelledRows = 0;
-  for (uint64_t r = 0; r < data->rows(); ++r) {
-    Modality modality = data->modality(r);
-    if (modality == Modality::Unspecified)
-      continue;
-    isImage.push_back(modality == Modality::Image);
-    ++labelledRows;
-  }
-  if (labelledRows != data->rows()) {
-    // Only rows of known modality take part.
-    for (uint64_t r = 0; r < data->rows(); ++r)
-      if (data->modality(r) != Modality::Unspecified)
-        labelled.insert(labelled.end(), data->row(r),
-                        data->row(r) + data->dim());
-    x = labelled.data();
-  }
-  uint64_t imageCount = 0;
-  for (uint8_t image : isImage)
-    imageCount += image;
-  ModalitySubspace subspace;
-  subspace.dim = data->dim();
-  if (imageCount == 0 || imageCount == labelledRows) {
-    std::cerr << "notice: " << data->path() << " has " << imageCount
-              << " image rows and " << labelledRows - imageCount
-              << " text rows; the modality subspace needs both and is left "
-                 "out\n";
-    for (RunAnalysis &run : runs) {
-      run.normInSubspace.assign(run.latents, NAN);
-      run.classifierAccuracy.assign(run.latents, NAN);
-    }
-  } else {
-    std::cerr << "analyze: modality subspace (" << args.subspaceDims
-              << " directions)\n";
-    StatusOr<ModalitySubspace> fitted =
-        fitModalitySubspace(x, labelledRows, data->dim(), isImage.data(),
-                            args.subspaceDims, kDefaultModalityShrinkage);
-    if (!fitted.isOk())
-      return fail(
-          Status::error(data->path(), "the modality subspace: " +
-                                          fitted.getStatus().getMessage()));
-    subspace = fitted.take();
-  }
-  for (RunAnalysis &run : runs) {
-    if (subspace.dims() == 0)
-      break;
-    auto start = std::chrono::steady_clock::now();
-    StatusOr<std::vector<double>> norms =
-        subspaceNorms(subspace, run.decoder.values.data(), run.latents);
-    StatusOr<std::vector<double>> accuracy =
-        directionAccuracies(x, labelledRows, data->dim(), isImage.data(),
-                            run.decoder.values.data(), run.latents);
-    if (!norms.isOk() || !accuracy.isOk())
-      return fail(Status::error(
-          run.path, (norms.isOk() ? accuracy.getStatus() : norms.getStatus())
-                        .getMessage()));
-    run.normInSubspace = norms.take();
-    run.classifierAccuracy = accuracy.take();
-    std::fprintf(stderr,
-                 "analyze: %s's %llu concepts against the modality subspace "
-                 "and as classifiers: %.1f s\n",
-                 run.name.c_str(), static_cast<unsigned long long>(run.latents),
-                 secondsSince(start));
-  }
+  LabelledRows labelled = labelledRows(*data);
+  StatusOr<Json> modality = measureModality(
+      *data, labelled, runs, args.subspaceDims, args.bridge.seed);
+  if (!modality.isOk())
+    return fail(modality.getStatus());
 
   Json report = Json::object();
   report["format"] = "prism-analysis-report";
@@ -348,37 +277,14 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
   report["command"] = commandLine;
   report["definitions"] = definitionsJson();
   Json dataJson = Json::object();
-  uint64_t imageRows = 0, textRows = 0;
-  for (uint64_t r = 0; r < data->rows(); ++r) {
-    imageRows += data->modality(r) == Modality::Image;
-    textRows += data->modality(r) == Modality::Text;
-  }
   dataJson["path"] = data->path();
   dataJson["rows"] = data->rows();
-  dataJson["image_rows"] = imageRows;
-  dataJson["text_rows"] = textRows;
+  dataJson["image_rows"] = labelled.images;
+  dataJson["text_rows"] = labelled.rows - labelled.images;
   dataJson["pairs"] = pairs->rows.size();
   dataJson["dim"] = data->dim();
   report["data"] = std::move(dataJson);
-  Json subspaceJson = Json::object();
-  subspaceJson["method"] = "lda-inlp";
-  subspaceJson["dims"] = subspace.dims();
-  subspaceJson["accuracy"] = subspace.accuracy;
-  if (subspace.dims() > 0) {
-    StatusOr<RandomDirectionReference> reference =
-        randomDirectionReference(x, labelledRows, data->dim(), isImage.data(),
-                                 subspace, 256, args.bridge.seed);
-    if (!reference.isOk())
-      return fail(
-          Status::error(data->path(), reference.getStatus().getMessage()));
-    Json random = Json::object();
-    random["directions"] = reference->directions;
-    random["mean_norm_in_subspace"] = number(reference->meanNormInSubspace);
-    random["mean_classifier_accuracy"] =
-        number(reference->meanClassifierAccuracy);
-    subspaceJson["random_direction"] = std::move(random);
-  }
-  report["modality_subspace"] = std::move(subspaceJson);
+  report["modality_subspace"] = modality.take();
 
   Json runsJson = Json::array();
   Json pareto = Json::array();
@@ -390,13 +296,7 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
                  "shuffled pairings): %.1f s\n",
                  run.name.c_str(), args.bridge.nullShuffles,
                  secondsSince(start));
-    Json point = Json::object();
-    point["method"] = run.name;
-    point["kind"] = "sae";
-    point["l0"] = json["l0"];
-    point["r2_per_dim"] = json["r2_per_dim"];
-    point["r2_global"] = json["r2_global"];
-    pareto.push_back(std::move(point));
+    pareto.push_back(paretoPoint(run.name, "sae", json));
     runsJson.push_back(std::move(json));
   }
   report["runs"] = std::move(runsJson);
@@ -414,80 +314,20 @@ static int runAnalyze(const AnalyzeArgs &args, const std::string &commandLine) {
     baselines = fitted.take();
   }
   for (const Json &method : baselines)
-    for (const Json &fit : method["points"]) {
-      Json point = Json::object();
-      point["method"] = method["method"];
-      point["kind"] = "baseline";
-      point["l0"] = fit["l0"];
-      point["r2_per_dim"] = fit["r2_per_dim"];
-      point["r2_global"] = fit["r2_global"];
-      pareto.push_back(std::move(point));
-    }
+    for (const Json &fit : method["points"])
+      pareto.push_back(paretoPoint(method["method"], "baseline", fit));
   report["baselines"] = std::move(baselines);
   report["pareto"] = std::move(pareto);
 
-  // Stability of every pair of runs with dictionaries of the same shape.
-  Json stabilityPairs = Json::array();
-  double sum = 0, sumTop = 0;
-  for (size_t a = 0; a < runs.size(); ++a)
-    for (size_t b = a + 1; b < runs.size(); ++b) {
-      if (runs[a].decoder.shape != runs[b].decoder.shape) {
-        std::cerr << "notice: " << runs[a].name << " and " << runs[b].name
-                  << " have dictionaries of different sizes ("
-                  << runs[a].latents << " and " << runs[b].latents
-                  << " concepts); their stability is not measured\n";
-        continue;
-      }
-      auto start = std::chrono::steady_clock::now();
-      StatusOr<Stability> stability = dictionaryStability(
-          runs[a].decoder.values.data(), runs[b].decoder.values.data(),
-          runs[a].latents, data->dim(), runs[a].stats.energy);
-      if (!stability.isOk())
-        return fail(stability.getStatus());
-      char line[256];
-      std::snprintf(line, sizeof(line),
-                    "analyze: matched %s with %s (%llu concepts, %s): "
-                    "stability %.4f, %.1f s",
-                    runs[a].name.c_str(), runs[b].name.c_str(),
-                    static_cast<unsigned long long>(runs[a].latents),
-                    runs[a].latents > kDenseMatchLimit
-                        ? "certified sparse assignment"
-                        : "exact assignment",
-                    stability->overall, secondsSince(start));
-      std::cerr << line << "\n";
-      sum += stability->overall;
-      sumTop += stability->topEnergyBin;
-      // Each side's view of the matching, for the concept tables.
-      RunAnalysis::Match forward{runs[b].name, stability->match,
-                                 stability->matchedCosine};
-      RunAnalysis::Match backward{runs[a].name,
-                                  std::vector<int>(runs[b].latents, -1),
-                                  std::vector<double>(runs[b].latents, NAN)};
-      for (uint64_t i = 0; i < runs[a].latents; ++i)
-        if (stability->match[i] >= 0) {
-          backward.concept[stability->match[i]] = static_cast<int>(i);
-          backward.cosine[stability->match[i]] = stability->matchedCosine[i];
-        }
-      runs[a].matches.push_back(std::move(forward));
-      runs[b].matches.push_back(std::move(backward));
-      stabilityPairs.push_back(
-          stabilityPairJson(runs[a].name, runs[b].name, *stability));
-    }
+  StatusOr<Json> stability = measureStability(runs, data->dim());
+  if (!stability.isOk())
+    return fail(stability.getStatus());
+  report["stability"] = stability.take();
   for (const RunAnalysis &run : runs)
-    if (Status status = writeText(
+    if (Status status = writeFileAtomically(
             args.output + "/concepts-" + run.name + ".tsv", conceptTable(run));
         !status.isOk())
       return fail(status);
-  if (stabilityPairs.empty()) {
-    report["stability"] = nullptr;
-  } else {
-    Json stability = Json::object();
-    double count = static_cast<double>(stabilityPairs.size());
-    stability["pairs"] = std::move(stabilityPairs);
-    stability["mean"] = number(sum / count);
-    stability["mean_top_energy_decile"] = number(sumTop / count);
-    report["stability"] = std::move(stability);
-  }
 
   if (Status status = writeAnalysisReport(report, args.output); !status.isOk())
     return fail(Status::error(args.output, status.getMessage()));

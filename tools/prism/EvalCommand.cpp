@@ -288,11 +288,7 @@ static Status writeText(const std::string &path, const std::string &text) {
       return Status::error(path, "cannot write the metrics");
     return Status::ok();
   }
-  StatusOr<AtomicFileWriter> writer = AtomicFileWriter::create(path);
-  if (!writer.isOk())
-    return writer.getStatus();
-  Status status = writer->write(text.data(), text.size());
-  return status.isOk() ? writer->commit() : status;
+  return writeFileAtomically(path, text);
 }
 
 //===----------------------------------------------------------------------===//

@@ -345,12 +345,7 @@ Status TrainRun::writeRunJson(const Trainer &trainer, const TrainReport &report,
     run["thresholds"] = thresholds;
   }
   std::string text = run.dump(2) + "\n";
-  std::string path = args.runDir + "/run.json";
-  StatusOr<AtomicFileWriter> writer = AtomicFileWriter::create(path);
-  if (!writer.isOk())
-    return writer.getStatus();
-  Status status = writer->write(text.data(), text.size());
-  return status.isOk() ? writer->commit() : status;
+  return writeFileAtomically(args.runDir + "/run.json", text);
 }
 
 int TrainRun::execute() {

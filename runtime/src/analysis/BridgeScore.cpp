@@ -151,10 +151,12 @@ BridgeAnalysis::create(const SparseCodes &codes,
   out.entries = coactivation(codes, pairs, identity);
   out.rowSums.assign(n, 0.0);
   out.columnSums.assign(n, 0.0);
+  out.supportCosine.reserve(out.entries.size());
   for (const auto &[key, c] : out.entries) {
     uint32_t i = static_cast<uint32_t>(key / n),
              j = static_cast<uint32_t>(key % n);
-    double score = c * out.cosine(i, j);
+    out.supportCosine.push_back(out.cosine(i, j));
+    double score = c * out.supportCosine.back();
     out.totalScore += score;
     if (i == j)
       out.diagonalScore += score;
@@ -199,18 +201,19 @@ std::vector<BridgeEntry> BridgeAnalysis::top(unsigned count,
   // Ranks C's support; outside it B is zero and ρ negative.
   std::vector<std::pair<double, uint64_t>> ranked;
   ranked.reserve(entries.size());
-  for (const auto &[key, c] : entries) {
+  for (size_t e = 0; e < entries.size(); ++e) {
+    auto [key, c] = entries[e];
     uint32_t i = static_cast<uint32_t>(key / latents);
     uint32_t j = static_cast<uint32_t>(key % latents);
     if (i == j)
       continue;
-    double value = c * cosine(i, j);
+    double value = c * supportCosine[e];
     if (ranking == BridgeRanking::CrossCorrelation) {
       double spread = std::sqrt(imageVar[i] * textVar[j]);
       if (!(spread > 0) || imageFires[i] < kMinCorrelationPairs ||
           textFires[j] < kMinCorrelationPairs)
         continue;
-      value = (c - imageMean[i] * textMean[j]) / spread * cosine(i, j);
+      value = (c - imageMean[i] * textMean[j]) / spread * supportCosine[e];
     }
     ranked.push_back({value, key});
   }

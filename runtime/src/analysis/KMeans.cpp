@@ -61,15 +61,19 @@ uint64_t assignRows(const std::vector<double> &x, uint64_t rows, uint32_t dim,
 
 } // namespace
 
+/// What kmeansPlusPlus and kmeansLloyd check first.
+static Status checkInputs(const float *x, uint64_t rows, uint32_t dim,
+                          uint64_t clusters) {
+  if (Status s = checkEmbeddings("kmeans", x, rows, dim); !s.isOk())
+    return s;
+  return checkSize("kmeans", "clusters", clusters, rows, "the number of rows");
+}
+
 StatusOr<std::vector<double>> prism::kmeansPlusPlus(const float *x,
                                                     uint64_t rows, uint32_t dim,
                                                     uint64_t clusters,
                                                     uint64_t seed) {
-  if (Status s = checkEmbeddings("kmeans", x, rows, dim); !s.isOk())
-    return s;
-  if (Status s =
-          checkSize("kmeans", "clusters", clusters, rows, "the number of rows");
-      !s.isOk())
+  if (Status s = checkInputs(x, rows, dim, clusters); !s.isOk())
     return s;
   Xoshiro256 rng(seed);
   std::vector<double> centroids(clusters * dim);
@@ -116,11 +120,7 @@ StatusOr<KMeansFit> prism::kmeansLloyd(const float *x, uint64_t rows,
                                        uint32_t dim,
                                        const std::vector<double> &initial,
                                        uint64_t clusters, unsigned iterations) {
-  if (Status s = checkEmbeddings("kmeans", x, rows, dim); !s.isOk())
-    return s;
-  if (Status s =
-          checkSize("kmeans", "clusters", clusters, rows, "the number of rows");
-      !s.isOk())
+  if (Status s = checkInputs(x, rows, dim, clusters); !s.isOk())
     return s;
   if (Status s = checkIterations("kmeans", iterations); !s.isOk())
     return s;

@@ -126,3 +126,12 @@ Status AtomicFileWriter::commit() {
   }
   return Status::ok();
 }
+
+Status prism::writeFileAtomically(const std::string &path,
+                                  const std::string &contents) {
+  StatusOr<AtomicFileWriter> writer = AtomicFileWriter::create(path);
+  if (!writer.isOk())
+    return writer.getStatus();
+  Status status = writer->write(contents.data(), contents.size());
+  return status.isOk() ? writer->commit() : status;
+}

@@ -2,6 +2,8 @@
 
 #include "prism/runtime/Random.h"
 
+#include <cmath>
+
 #include <utility>
 
 using namespace prism;
@@ -53,4 +55,14 @@ uint64_t Xoshiro256::below(uint64_t bound) {
 void prism::shuffle(std::vector<uint64_t> &items, Xoshiro256 &rng) {
   for (uint64_t i = items.size(); i > 1; --i)
     std::swap(items[i - 1], items[rng.below(i)]);
+}
+
+double prism::uniform01(Xoshiro256 &rng) {
+  return static_cast<double>(rng.next() >> 11) * 0x1.0p-53;
+}
+
+double prism::standardNormal(Xoshiro256 &rng) {
+  double u1 = 1.0 - uniform01(rng); // (0, 1]: log(u1) is finite
+  double u2 = uniform01(rng);
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }

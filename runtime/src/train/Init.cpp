@@ -15,16 +15,6 @@ uint64_t prism::parameterSeed(uint64_t runSeed, uint64_t initSeed,
   return derivedSeed(derivedSeed(runSeed, initSeed), fnv1a64(name));
 }
 
-static double uniform01(Xoshiro256 &rng) {
-  return static_cast<double>(rng.next() >> 11) * 0x1.0p-53;
-}
-
-static double standardNormal(Xoshiro256 &rng) {
-  double u1 = 1.0 - uniform01(rng); // (0, 1]: log(u1) is finite
-  double u2 = uniform01(rng);
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-}
-
 static std::string shapeText(const std::vector<int64_t> &shape) {
   std::string text = "[";
   for (size_t i = 0; i < shape.size(); ++i)

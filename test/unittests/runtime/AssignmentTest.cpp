@@ -21,10 +21,6 @@
 #include <sstream>
 #include <sys/wait.h>
 
-#ifndef PRISM_PYTHON
-#define PRISM_PYTHON "/usr/bin/python3"
-#endif
-
 using namespace prism;
 using namespace prism::test;
 

@@ -25,10 +25,6 @@
 #include <set>
 #include <sstream>
 
-#ifndef PRISM_PYTHON
-#define PRISM_PYTHON "/usr/bin/python3"
-#endif
-
 using namespace prism;
 using namespace prism::test;
 

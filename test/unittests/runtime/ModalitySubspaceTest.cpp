@@ -21,10 +21,6 @@
 #include <random>
 #include <sstream>
 
-#ifndef PRISM_PYTHON
-#define PRISM_PYTHON "/usr/bin/python3"
-#endif
-
 using namespace prism;
 using namespace prism::test;
 

@@ -8,6 +8,11 @@
 #ifndef PRISM_TEST_UNITTESTS_TESTFILES_H
 #define PRISM_TEST_UNITTESTS_TESTFILES_H
 
+// Reference checks run Debian's python3 (numpy, scipy); CMake sets the path.
+#ifndef PRISM_PYTHON
+#define PRISM_PYTHON "/usr/bin/python3"
+#endif
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>

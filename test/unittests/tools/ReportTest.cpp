@@ -19,10 +19,6 @@
 #include <limits>
 #include <regex>
 
-#ifndef PRISM_PYTHON
-#define PRISM_PYTHON "/usr/bin/python3"
-#endif
-
 using namespace prism;
 using namespace prism::test;
 using json = nlohmann::ordered_json;

@@ -23,10 +23,6 @@ static std::vector<uint64_t> upTo(std::vector<uint64_t> sweep, uint64_t limit) {
   return out;
 }
 
-static Json optionalNumber(const std::optional<double> &value) {
-  return value ? number(*value) : Json(nullptr);
-}
-
 /// The first `count` rows of a seeded random permutation of the data's rows,
 /// in ascending order, copied out.
 static std::vector<float> sampleRows(const Dataset &data, uint64_t count,

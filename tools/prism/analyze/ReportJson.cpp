@@ -14,8 +14,19 @@ Json prism::analyze::number(double value) {
   return value;
 }
 
-static Json optionalNumber(const std::optional<double> &value) {
+Json prism::analyze::optionalNumber(const std::optional<double> &value) {
   return value ? number(*value) : Json(nullptr);
+}
+
+Json prism::analyze::paretoPoint(const Json &method, const char *kind,
+                                 const Json &figures) {
+  Json point = Json::object();
+  point["method"] = method;
+  point["kind"] = kind;
+  point["l0"] = figures["l0"];
+  point["r2_per_dim"] = figures["r2_per_dim"];
+  point["r2_global"] = figures["r2_global"];
+  return point;
 }
 
 Json prism::analyze::definitionsJson() {

@@ -14,12 +14,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 namespace prism::analyze {
 
 using Json = nlohmann::ordered_json;
 
 /// A number, or null when it is NaN or infinite.
 Json number(double value);
+/// number(*value), or null when there is none.
+Json optionalNumber(const std::optional<double> &value);
+
+/// One point of "pareto": `figures` holds l0, r2_per_dim and r2_global (a
+/// run's section, or a baseline's point).
+Json paretoPoint(const Json &method, const char *kind, const Json &figures);
 
 /// The named definitions every figure of the report refers to.
 Json definitionsJson();

@@ -43,15 +43,6 @@ Status createDirectories(const std::string &directory) {
   return Status::ok();
 }
 
-Status writeFile(const std::string &path, const std::string &contents) {
-  StatusOr<AtomicFileWriter> writer = AtomicFileWriter::create(path);
-  if (!writer.isOk())
-    return writer.getStatus();
-  if (Status s = writer->write(contents.data(), contents.size()); !s.isOk())
-    return s;
-  return writer->commit();
-}
-
 } // namespace
 
 Status prism::writeAnalysisReport(const json &report,
@@ -96,7 +87,8 @@ Status prism::writeAnalysisReport(const json &report,
   if (Status s = createDirectories(directory); !s.isOk())
     return s;
   for (const auto &[name, contents] : files)
-    if (Status s = writeFile(directory + "/" + name, contents); !s.isOk())
+    if (Status s = writeFileAtomically(directory + "/" + name, contents);
+        !s.isOk())
       return s;
   return Status::ok();
 }

@@ -48,6 +48,10 @@ private:
   std::string tempPath;
 };
 
+/// Replaces `path` with `contents` through an AtomicFileWriter.
+Status writeFileAtomically(const std::string &path,
+                           const std::string &contents);
+
 } // namespace prism
 
 #endif // PRISM_RUNTIME_ATOMICFILE_H

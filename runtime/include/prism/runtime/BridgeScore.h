@@ -116,6 +116,8 @@ private:
   std::vector<float> unitRows; // the dictionary, rows normalised
   /// C's non-zero entries, (i * latents + j, C_ij), sorted by key.
   std::vector<std::pair<uint64_t, double>> entries;
+  /// cos(dᵢ, dⱼ) of each entry of C, computed once: every ranking reads it.
+  std::vector<double> supportCosine;
   std::vector<double> imageMean, imageVar, textMean, textVar;
   std::vector<uint64_t> imageFires, textFires; // pairs firing, per side
   double totalScore = 0, diagonalScore = 0;

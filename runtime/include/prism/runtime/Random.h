@@ -46,6 +46,12 @@ private:
   std::array<uint64_t, 4> s;
 };
 
+/// Uniform in [0, 1): (next() >> 11) * 2^-53.
+double uniform01(Xoshiro256 &rng);
+/// Standard normal by Box-Muller: sqrt(-2 ln u1) cos(2 pi u2), u1 = 1 - a
+/// uniform (so u1 > 0), u2 the next uniform.
+double standardNormal(Xoshiro256 &rng);
+
 /// Fisher-Yates shuffle of `items` (see the file comment).
 void shuffle(std::vector<uint64_t> &items, Xoshiro256 &rng);
 
