@@ -228,11 +228,11 @@ Evaluator::create(const Program &program, const Dataset &data,
   evaluator->batchSize = loaderOptions.batchSize;
   evaluator->holdout = holdout;
   evaluator->seed = seed;
-  StatusOr<std::unique_ptr<CpuExecutor>> exec = CpuExecutor::create(program);
+  StatusOr<std::unique_ptr<Executor>> exec = createExecutor(program);
   if (!exec.isOk())
     return exec.getStatus();
   evaluator->exec = exec.take();
-  CpuExecutor &executor = *evaluator->exec;
+  Executor &executor = *evaluator->exec;
 
   // The checkpoint's parameters and model state, by name; loadEvalCheckpoint
   // has checked the shapes, but a checkpoint from elsewhere may not have.
@@ -259,6 +259,8 @@ Evaluator::create(const Program &program, const Dataset &data,
     std::memcpy(executor.buffer(i), tensor->values.data(),
                 tensor->values.size() * sizeof(float));
   }
+  if (Status pushed = executor.pushState(); !pushed.isOk())
+    return pushed;
   // BatchTopK: the inference forward when the checkpoint has every θ.
   std::vector<uint32_t> thresholds = inferThresholds(info);
   if (!thresholds.empty()) {

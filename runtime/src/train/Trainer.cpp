@@ -175,7 +175,7 @@ Trainer::create(const Program &program, const Dataset &data,
 
   std::unique_ptr<Trainer> trainer(
       new Trainer(program, data, options, plan, loader.take()));
-  StatusOr<std::unique_ptr<CpuExecutor>> exec = CpuExecutor::create(program);
+  StatusOr<std::unique_ptr<Executor>> exec = createExecutor(program);
   if (!exec.isOk())
     return exec.getStatus();
   trainer->exec = exec.take();
@@ -213,6 +213,8 @@ Status Trainer::initialize() {
   if (!status.isOk())
     return status;
   tracker.writeMask(exec->buffer(maskIndex));
+  if (status = exec->pushState(); !status.isOk())
+    return status;
   for (size_t i = 0; i < estimates.size(); ++i)
     estimates[i] = ThresholdEstimate(thresholdSlots[i].name);
   done = 0;
@@ -237,6 +239,8 @@ static bool checkpointed(BufferKind kind) {
 }
 
 Status Trainer::writeCheckpoint() {
+  if (Status pulled = exec->pullState(); !pulled.isOk())
+    return pulled;
   const ProgramInfo &info = exec->info();
   CheckpointData checkpoint;
   CheckpointConfig &config = checkpoint.config;
@@ -378,6 +382,8 @@ Status Trainer::resume(std::vector<std::string> &warnings) {
       std::memcpy(exec->buffer(i), tensor->values.data(),
                   tensor->values.size() * sizeof(float));
   }
+  if (status = exec->pushState(); !status.isOk())
+    return status;
   status = tracker.decode(loaded->stateTensor(kCountersName)->values, where);
   if (!status.isOk())
     return status;
@@ -427,7 +433,9 @@ static std::string indexText(uint64_t flat,
   return text + "]";
 }
 
-std::optional<std::string> Trainer::checkParameters() const {
+std::optional<std::string> Trainer::checkParameters() {
+  if (Status pulled = exec->pullState(); !pulled.isOk())
+    return pulled.getMessage();
   const ProgramInfo &info = exec->info();
   for (size_t i = 0; i < info.buffers.size(); ++i) {
     const BufferInfo &buffer = info.buffers[i];

@@ -18,7 +18,7 @@
 #define PRISM_RUNTIME_EVALUATOR_H
 
 #include "prism/runtime/Checkpoint.h"
-#include "prism/runtime/CpuExecutor.h"
+#include "prism/runtime/Executor.h"
 #include "prism/runtime/DataLoader.h"
 #include "prism/runtime/Dataset.h"
 #include "prism/runtime/EvalMetrics.h"
@@ -149,7 +149,7 @@ private:
 
   const Dataset &data;
   DataLoader loader;
-  std::unique_ptr<CpuExecutor> exec;
+  std::unique_ptr<Executor> exec;
   int xIndex = -1, xhatIndex = -1, zIndex = -1, lossIndex = -1,
       modalityIndex = -1;
   uint64_t numLatents = 0;

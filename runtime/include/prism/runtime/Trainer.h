@@ -13,7 +13,7 @@
 #define PRISM_RUNTIME_TRAINER_H
 
 #include "prism/runtime/BatchThreshold.h"
-#include "prism/runtime/CpuExecutor.h"
+#include "prism/runtime/Executor.h"
 #include "prism/runtime/DataLoader.h"
 #include "prism/runtime/Dataset.h"
 #include "prism/runtime/DeadLatents.h"
@@ -102,7 +102,7 @@ public:
   uint64_t step() const { return done; }
   /// The program's BatchTopK inference thresholds (BatchThreshold.h).
   const std::vector<ThresholdEstimate> &thresholds() const { return estimates; }
-  CpuExecutor &executor() { return *exec; }
+  Executor &executor() { return *exec; }
 
   /// A fresh start: initialises the parameters (Init.h) and empties
   /// RUN/metrics.jsonl.
@@ -123,7 +123,7 @@ private:
           TrainPlan plan, DataLoader loader);
 
   /// The first non-finite parameter value, as a divergence message.
-  std::optional<std::string> checkParameters() const;
+  std::optional<std::string> checkParameters();
   Status writeCheckpoint();
   Status appendMetrics(const StepMetrics &metrics);
   std::string metricsPath() const;
@@ -133,7 +133,7 @@ private:
   TrainOptions options;
   TrainPlan settings;
   DataLoader loader;
-  std::unique_ptr<CpuExecutor> exec;
+  std::unique_ptr<Executor> exec;
   DeadLatentTracker tracker;
   int xIndex = -1, maskIndex = -1, lossIndex = -1, l0Index = -1,
       firedIndex = -1;
