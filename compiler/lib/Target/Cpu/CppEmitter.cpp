@@ -13,6 +13,7 @@
 #include "prism/Target/ExpressionPrinter.h"
 
 #include "CpuPrelude.h"
+#include "../Common/EntryPlan.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,53 +25,20 @@ using namespace mlir;
 using namespace prism;
 using namespace prism::target;
 
-int ProgramLayout::findOrAdd(const std::string &name, BufferRole role,
-                             const std::vector<int64_t> &shape) {
-  for (auto [i, buffer] : llvm::enumerate(buffers))
-    if (buffer.name == name)
-      return buffer.shape == shape ? static_cast<int>(i) : -1;
-  buffers.push_back({name, role, shape});
-  return static_cast<int>(buffers.size() - 1);
-}
-
 namespace {
-
-/// Where a tensor value lives in the generated code.
-struct Storage {
-  std::string pointer;           // a `real *` or `int32_t *` expression
-  std::vector<std::string> dims; // C expressions, outermost first
-  bool isIndex = false;
-
-  std::string size() const {
-    std::string text;
-    for (const std::string &dim : dims)
-      text += (text.empty() ? "" : " * ") + ("(int64_t)" + dim);
-    return text.empty() ? "1" : text;
-  }
-};
-
-static std::vector<int64_t> schemaShape(RankedTensorType type) {
-  std::vector<int64_t> shape;
-  for (int64_t dim : type.getShape())
-    shape.push_back(ShapedType::isDynamic(dim) ? -1 : dim);
-  return shape;
-}
 
 class FunctionEmitter {
 public:
   FunctionEmitter(func::FuncOp func, ProgramLayout &layout, raw_ostream &os)
-      : func(func), layout(layout), os(os) {}
+      : plan(func, layout,
+             [](unsigned i) {
+               return "(&scalar_" + std::to_string(i) + ")";
+             }),
+        os(os) {}
 
   LogicalResult emit();
 
 private:
-  // Pass 1: storage.
-  LogicalResult bindArguments(ProgramEntry &entry);
-  LogicalResult assignStorage(Operation &op);
-  Storage allocate(RankedTensorType type);
-  std::vector<std::string> dimsOf(RankedTensorType type);
-
-  // Pass 2: code.
   LogicalResult emitOp(Operation &op);
   LogicalResult emitGeneric(linalg::GenericOp op);
   LogicalResult emitFill(linalg::FillOp op);
@@ -78,231 +46,16 @@ private:
                               const Storage &part, ArrayRef<int64_t> offsets,
                               ArrayRef<int64_t> sizes,
                               ArrayRef<int64_t> strides, bool intoWhole);
-  LogicalResult emitReturn(func::ReturnOp op, ProgramEntry &entry);
 
-  const Storage &storage(Value value) {
-    auto it = storages.find(value);
-    assert(it != storages.end() && "value used before it was placed");
-    return it->second;
-  }
+  const Storage &storage(Value value) { return plan.storage(value); }
   std::string real(Value value) { return storage(value).pointer; }
 
-  func::FuncOp func;
-  ProgramLayout &layout;
+  EntryPlan plan;
   raw_ostream &os;
-  DenseMap<Value, Storage> storages;
-  struct ArenaSlice {
-    std::string name, elements;
-    bool isIndex;
-  };
-  std::vector<ArenaSlice> arenaSlices;
-  std::vector<unsigned> planSlots(Block &body,
-                                  std::vector<const ArenaSlice *> &slots);
-  DenseMap<Value, Value> copiedInits; // linalg results that start as a copy
-  // Results the entry returns into the buffer of one of its arguments
-  // (updated parameters and state), keyed by the result.
-  DenseMap<Value, BlockArgument> returnedInto;
-  /// Adam steps of unit-row parameters, emitted as one row-by-row kernel:
-  /// the adam op and the unit_norm after it (the projection before it and
-  /// the unit_norm are then not emitted on their own).
-  DenseMap<Operation *, saek::UnitNormOp> unitRowSteps;
-  DenseSet<Operation *> fusedAway;
-  void findUnitRowSteps(Block &body);
-  void findUpdatedBuffers();
-  bool canWriteInto(Operation &op, BlockArgument arg);
   unsigned nextKernel = 0;
 };
 
 } // namespace
-
-std::vector<std::string> FunctionEmitter::dimsOf(RankedTensorType type) {
-  std::vector<std::string> dims;
-  for (int64_t dim : type.getShape())
-    dims.push_back(ShapedType::isDynamic(dim) ? "B" : std::to_string(dim));
-  return dims;
-}
-
-Storage FunctionEmitter::allocate(RankedTensorType type) {
-  Storage result;
-  result.dims = dimsOf(type);
-  result.isIndex = type.getElementType().isInteger(32);
-  result.pointer = "s" + std::to_string(arenaSlices.size());
-  arenaSlices.push_back({result.pointer, result.size(), result.isIndex});
-  return result;
-}
-
-LogicalResult FunctionEmitter::bindArguments(ProgramEntry &entry) {
-  for (BlockArgument arg : func.getArguments()) {
-    auto type = dyn_cast<RankedTensorType>(arg.getType());
-    if (!type)
-      return func.emitError("entry argument #")
-             << arg.getArgNumber() << " must be a ranked tensor, got "
-             << arg.getType();
-    auto attr = [&](StringRef name) {
-      return func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), name);
-    };
-    Storage value;
-    value.dims = dimsOf(type);
-    if (StringAttr scalar = attr("sae.scalar")) {
-      value.pointer = "(&scalar_" + std::to_string(entry.scalars.size()) + ")";
-      entry.scalars.push_back(scalar.str());
-      storages[arg] = value;
-      continue;
-    }
-    std::string name;
-    BufferRole role;
-    if (StringAttr input = attr("sae.input")) {
-      name = input.str();
-      role = BufferRole::Input;
-    } else if (StringAttr param = attr("sae.param")) {
-      name = param.str();
-      role = BufferRole::Parameter;
-    } else if (StringAttr state = attr("sae.state")) {
-      name = state.str();
-      role = StringRef(name).starts_with("adam.") ? BufferRole::OptimizerState
-                                                  : BufferRole::ModelState;
-    } else if (StringAttr accumulator = attr("sae.accumulator")) {
-      name = accumulator.str();
-      role = BufferRole::Accumulator;
-    } else {
-      return func.emitError("entry argument #")
-             << arg.getArgNumber()
-             << " needs sae.input, sae.param, sae.state, sae.accumulator or "
-                "sae.scalar";
-    }
-    int index = layout.findOrAdd(name, role, schemaShape(type));
-    if (index < 0)
-      return func.emitError("buffer '") << name << "' has two shapes";
-    entry.reads.push_back(index);
-    value.pointer = "((real *)buffers[" + std::to_string(index) + "])";
-    storages[arg] = value;
-  }
-  return success();
-}
-
-void FunctionEmitter::findUpdatedBuffers() {
-  Block &body = func.getBody().front();
-  auto ret = cast<func::ReturnOp>(body.getTerminator());
-  for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
-    StringRef resultAttr, argAttr;
-    if (auto name = func.getResultAttrOfType<StringAttr>(i, "sae.param_out")) {
-      resultAttr = name.getValue();
-      argAttr = "sae.param";
-    } else if (auto state =
-                   func.getResultAttrOfType<StringAttr>(i, "sae.state_out")) {
-      resultAttr = state.getValue();
-      argAttr = "sae.state";
-    } else {
-      continue;
-    }
-    for (BlockArgument arg : func.getArguments())
-      if (auto name =
-              func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), argAttr);
-          name && name.getValue() == resultAttr && value.hasOneUse())
-        returnedInto[value] = arg;
-  }
-}
-
-/// project_tangent -> adam -> unit_norm, all along rows, with the norm right
-/// after the step (so that writing its result at the step's place moves no
-/// write across another op) and nothing reading the old parameter after
-/// the step.
-void FunctionEmitter::findUnitRowSteps(Block &body) {
-  for (auto adam : body.getOps<saek::AdamOp>()) {
-    auto project = adam.getGrad().getDefiningOp<saek::ProjectTangentOp>();
-    auto norm = dyn_cast_or_null<saek::UnitNormOp>(adam->getNextNode());
-    if (!project || project.getAxis() != 1 || !project->hasOneUse() ||
-        project.getParam() != adam.getParam() || !norm || norm.getAxis() != 1 ||
-        norm.getInput() != adam.getNewParam() ||
-        !adam.getNewParam().hasOneUse())
-      continue;
-    if (!llvm::all_of(adam.getParam().getUsers(), [&](Operation *user) {
-          return user == adam || user->isBeforeInBlock(adam);
-        }))
-      continue;
-    unitRowSteps[adam] = norm;
-    fusedAway.insert(project);
-    fusedAway.insert(norm);
-  }
-}
-
-/// Whether `op` may write its result straight into `arg`'s buffer: every
-/// other read of `arg` comes before it, and the op reads each element of
-/// its operands before writing that element (Adam) or reads another tensor
-/// (the normalisation after it).
-bool FunctionEmitter::canWriteInto(Operation &op, BlockArgument arg) {
-  if (isa<saek::UnitNormOp>(op) &&
-      llvm::is_contained(op.getOperands(), Value(arg)))
-    return false;
-  return llvm::all_of(arg.getUsers(), [&](Operation *user) {
-    return user == &op || user->isBeforeInBlock(&op);
-  });
-}
-
-LogicalResult FunctionEmitter::assignStorage(Operation &op) {
-  // Updated parameters and state go straight into their buffers when
-  // nothing reads the old values afterwards: no copy at the end.
-  if (isa<saek::AdamOp, saek::UnitNormOp>(op)) {
-    for (Value result : op.getResults()) {
-      auto it = returnedInto.find(result);
-      if (it != returnedInto.end() && canWriteInto(op, it->second)) {
-        Storage shared = storage(it->second);
-        storages[result] = std::move(shared);
-      } else {
-        storages[result] = allocate(cast<RankedTensorType>(result.getType()));
-      }
-    }
-    return success();
-  }
-  // Ops whose result is the storage of an operand.
-  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
-    for (auto [init, result] :
-         llvm::zip(linalgOp.getDpsInits(), op.getResults())) {
-      // Value semantics let a kernel update its init in place when nothing
-      // else reads it; program buffers (arguments) are never clobbered.
-      // An empty init has no contents to keep: the result gets a slice.
-      bool fresh = static_cast<bool>(init.getDefiningOp<tensor::EmptyOp>());
-      bool inPlace = !fresh && init.hasOneUse() && !isa<BlockArgument>(init);
-      if (inPlace) {
-        Storage shared = storage(init);
-        storages[result] = std::move(shared);
-        continue;
-      }
-      storages[result] = allocate(cast<RankedTensorType>(result.getType()));
-      if (!fresh)
-        copiedInits[result] = init;
-    }
-    return success();
-  }
-  // An insertion updates its destination in place when nothing else reads
-  // it, as a linalg init does.
-  if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
-    Value dest = insert.getDest();
-    if (dest.hasOneUse() && !isa<BlockArgument>(dest)) {
-      Storage shared = storage(dest);
-      storages[insert.getResult()] = std::move(shared);
-      return success();
-    }
-    storages[insert.getResult()] = allocate(insert.getType());
-    copiedInits[insert.getResult()] = dest;
-    return success();
-  }
-  // Shapes only; the kernels that take an empty init allocate their own.
-  if (isa<tensor::EmptyOp>(op))
-    return success();
-  if (isa<arith::ConstantOp, tensor::DimOp>(op) &&
-      !isa<RankedTensorType>(op.getResult(0).getType()))
-    return success();
-  for (Value result : op.getResults()) {
-    auto type = dyn_cast<RankedTensorType>(result.getType());
-    if (!type)
-      return op.emitOpError("produces a non-tensor value the C++ emitter "
-                            "cannot place: ")
-             << result.getType();
-    storages[result] = allocate(type);
-  }
-  return success();
-}
 
 /// The flat offset of an operand element for the loop variables `iN`.
 static FailureOr<std::string> elementOffset(AffineMap map,
@@ -562,11 +315,11 @@ FunctionEmitter::emitSliceCopy(Operation *op, const Storage &whole,
 }
 
 LogicalResult FunctionEmitter::emitOp(Operation &op) {
-  if (fusedAway.contains(&op))
+  if (plan.isFusedAway(&op))
     return success();
   auto dims = [&](Value value) { return storage(value).dims; };
   for (Value result : op.getResults())
-    if (Value init = copiedInits.lookup(result))
+    if (Value init = plan.copiedInit(result))
       os << "  std::memcpy(" << real(result) << ", " << real(init)
          << ", sizeof(real) * " << storage(init).size() << ");\n";
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
@@ -689,12 +442,12 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
         auto attr = [](APFloat value) {
           return ExpressionPrinter::formatReal(value.convertToDouble());
         };
-        auto fused = unitRowSteps.find(adam);
+        Operation *fused = plan.fusedUnitNorm(adam);
         Value grad = adam.getGrad(), newParam = adam.getNewParam();
-        if (fused != unitRowSteps.end()) {
+        if (fused) {
           std::vector<std::string> shape = dims(adam.getParam());
           grad = grad.getDefiningOp<saek::ProjectTangentOp>().getGrad();
-          newParam = fused->second.getResult();
+          newParam = fused->getResult(0);
           os << "  prism_adam_unit_rows(" << real(adam.getParam()) << ", "
              << real(grad) << ", " << real(adam.getM()) << ", "
              << real(adam.getV()) << ", " << shape[0] << ", " << shape[1];
@@ -735,128 +488,12 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
       });
 }
 
-LogicalResult FunctionEmitter::emitReturn(func::ReturnOp op,
-                                          ProgramEntry &entry) {
-  for (auto [i, value] : llvm::enumerate(op.getOperands())) {
-    auto attr = [&](StringRef name) {
-      return func.getResultAttrOfType<StringAttr>(i, name);
-    };
-    std::string name;
-    BufferRole role = BufferRole::Output;
-    if (StringAttr output = attr("sae.output")) {
-      name = output.str();
-    } else if (StringAttr grad = attr("sae.grad")) {
-      name = "grad." + grad.str();
-    } else if (StringAttr param = attr("sae.param_out")) {
-      name = param.str();
-      role = BufferRole::Parameter;
-    } else if (StringAttr state = attr("sae.state_out")) {
-      name = state.str();
-      role = StringRef(name).starts_with("adam.") ? BufferRole::OptimizerState
-                                                  : BufferRole::ModelState;
-    } else if (StringAttr accumulator = attr("sae.accumulator")) {
-      name = accumulator.str();
-      role = BufferRole::Accumulator;
-    } else {
-      return func.emitError("entry result #")
-             << i
-             << " needs sae.output, sae.grad, sae.param_out, sae.state_out or "
-                "sae.accumulator";
-    }
-    auto type = cast<RankedTensorType>(value.getType());
-    int index = layout.findOrAdd(name, role, schemaShape(type));
-    if (index < 0)
-      return func.emitError("buffer '") << name << "' has two shapes";
-    entry.writes.push_back(index);
-    std::string target = "((real *)buffers[" + std::to_string(index) + "])";
-    const Storage &source = storage(value);
-    if (source.pointer != target)
-      os << "  std::memcpy(" << target << ", " << source.pointer
-         << ", sizeof(real) * " << source.size() << "); // " << name << "\n";
-  }
-  return success();
-}
-
-/// The buffer plan: the arena slot of each slice. A slice takes over the
-/// slot of one that holds as many elements of the same kind and whose last
-/// reader runs before the slice's first writer; otherwise it gets a new one.
-std::vector<unsigned>
-FunctionEmitter::planSlots(Block &body,
-                           std::vector<const ArenaSlice *> &slots) {
-  DenseMap<StringRef, unsigned> sliceOf;
-  for (auto [i, slice] : llvm::enumerate(arenaSlices))
-    sliceOf[slice.name] = i;
-  const unsigned never = ~0u;
-  std::vector<unsigned> firstWrite(arenaSlices.size(), never);
-  std::vector<unsigned> lastRead(arenaSlices.size(), 0);
-  unsigned index = 0;
-  auto sliceOfValue = [&](Value value) -> std::optional<unsigned> {
-    auto it = storages.find(value);
-    if (it == storages.end())
-      return std::nullopt;
-    auto slice = sliceOf.find(it->second.pointer);
-    if (slice == sliceOf.end())
-      return std::nullopt;
-    return slice->second;
-  };
-  for (Operation &op : body) {
-    for (Value operand : op.getOperands())
-      if (std::optional<unsigned> slice = sliceOfValue(operand))
-        lastRead[*slice] = std::max(lastRead[*slice], index);
-    for (Value result : op.getResults())
-      if (std::optional<unsigned> slice = sliceOfValue(result)) {
-        firstWrite[*slice] = std::min(firstWrite[*slice], index);
-        lastRead[*slice] = std::max(lastRead[*slice], index);
-      }
-    ++index;
-  }
-  std::vector<unsigned> order(arenaSlices.size());
-  for (unsigned i = 0; i < order.size(); ++i)
-    order[i] = i;
-  llvm::stable_sort(order, [&](unsigned a, unsigned b) {
-    return firstWrite[a] < firstWrite[b];
-  });
-  std::vector<unsigned> slotOf(arenaSlices.size());
-  std::vector<unsigned> busyUntil;
-  for (unsigned slice : order) {
-    const ArenaSlice &want = arenaSlices[slice];
-    std::optional<unsigned> chosen;
-    for (auto [slot, occupant] : llvm::enumerate(slots))
-      if (occupant->elements == want.elements &&
-          occupant->isIndex == want.isIndex && firstWrite[slice] != never &&
-          busyUntil[slot] < firstWrite[slice]) {
-        chosen = slot;
-        break;
-      }
-    if (!chosen) {
-      chosen = slots.size();
-      slots.push_back(&want);
-      busyUntil.push_back(0);
-    }
-    slotOf[slice] = *chosen;
-    busyUntil[*chosen] = firstWrite[slice] == never ? never : lastRead[slice];
-  }
-  return slotOf;
-}
-
 LogicalResult FunctionEmitter::emit() {
-  auto entryName = func->getAttrOfType<StringAttr>("sae.entry");
-  ProgramEntry entry;
-  entry.name = entryName.str();
-  // Entry names may hold dots (metrics.B.pass0); C symbols may not.
-  entry.symbol = "prism_" + entry.name;
-  std::replace(entry.symbol.begin(), entry.symbol.end(), '.', '_');
-  if (failed(bindArguments(entry)))
+  if (failed(plan.build()))
     return failure();
-  findUpdatedBuffers();
-  Block &body = func.getBody().front();
-  findUnitRowSteps(body);
-  for (Operation &op : body.without_terminator())
-    if (failed(assignStorage(op)))
-      return failure();
-
-  os << "\n// Entry point '" << entry.name << "' of @" << func.getSymName()
-     << ".\n";
+  ProgramEntry &entry = plan.entry();
+  os << "\n// Entry point '" << entry.name << "' of @"
+     << plan.function().getSymName() << ".\n";
   os << "extern \"C\" int " << entry.symbol
      << "(void *const *buffers, const int64_t *dims, const float *scalars) "
         "{\n";
@@ -865,31 +502,25 @@ LogicalResult FunctionEmitter::emit() {
     os << "  real scalar_" << i << " = (real)scalars[" << i << "]; // "
        << entry.scalars[i] << "\n";
   os << "  static thread_local std::vector<real> arenaStorage;\n";
-  // The buffer plan: one arena of 64-byte aligned slots, each shared by
-  // scratch tensors whose lifetimes do not overlap.
-  std::vector<const ArenaSlice *> slots;
-  std::vector<unsigned> slotOf = planSlots(body, slots);
-  std::string offset = "0";
-  for (auto [i, slot] : llvm::enumerate(slots)) {
-    os << "  const int64_t o" << i << " = " << offset << ";\n";
-    offset = "o" + std::to_string(i) + " + prism_pad(" + slot->elements + ")";
-  }
-  os << "  arenaStorage.resize(" << offset << ");\n";
-  os << "  real *arena = arenaStorage.data();\n  (void)arena;\n";
-  for (auto [i, slice] : llvm::enumerate(arenaSlices)) {
-    if (slice.isIndex)
-      os << "  int32_t *" << slice.name << " = (int32_t *)(arena + o"
-         << slotOf[i] << ");\n";
-    else
-      os << "  real *" << slice.name << " = arena + o" << slotOf[i] << ";\n";
-  }
+  plan.printArena(os, [&](const std::string &total) {
+    os << "  arenaStorage.resize(" << total << ");\n";
+    os << "  real *arena = arenaStorage.data();\n  (void)arena;\n";
+  });
+  Block &body = plan.body();
   for (Operation &op : body.without_terminator())
     if (failed(emitOp(op)))
       return failure();
-  if (failed(emitReturn(cast<func::ReturnOp>(body.getTerminator()), entry)))
+  FailureOr<std::vector<ReturnTarget>> targets =
+      plan.returnTargets(cast<func::ReturnOp>(body.getTerminator()));
+  if (failed(targets))
     return failure();
+  for (const ReturnTarget &target : *targets)
+    if (target.source->pointer != target.pointer)
+      os << "  std::memcpy(" << target.pointer << ", "
+         << target.source->pointer << ", sizeof(real) * "
+         << target.source->size() << "); // " << target.name << "\n";
   os << "  return 0;\n}\n";
-  layout.entries.push_back(std::move(entry));
+  plan.finish();
   return success();
 }
 
