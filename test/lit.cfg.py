@@ -34,3 +34,21 @@ config.substitutions.append(("%prism_obj", config.prism_obj_root))
 import shutil
 if shutil.which("chromium") or shutil.which("chromium-browser"):
     config.available_features.add("chromium")
+
+# The CUDA toolkit compiles the device code of -target=cuda programs (nvcc,
+# ptxas) where it is installed; a GPU that answers runs them.
+nvcc = os.environ.get("PRISM_NVCC") or shutil.which("nvcc")
+if not nvcc and os.access("/usr/local/cuda/bin/nvcc", os.X_OK):
+    nvcc = "/usr/local/cuda/bin/nvcc"
+if nvcc:
+    config.available_features.add("nvcc")
+    config.substitutions.append(("%nvcc", nvcc))
+    config.environment["PRISM_NVCC"] = nvcc
+nvidia_smi = shutil.which("nvidia-smi")
+if nvidia_smi:
+    import subprocess
+    if subprocess.run([nvidia_smi, "-L"], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL).returncode == 0:
+        config.available_features.add("cuda-gpu")
+if shutil.which("compute-sanitizer"):
+    config.available_features.add("compute-sanitizer")

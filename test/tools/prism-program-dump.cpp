@@ -5,7 +5,7 @@
 //
 //   model NAME
 //   hyper NAME VALUE
-//   train optimizer=... lr=... ... dead_window=...
+//   train optimizer=... lr=... ... dead_window=... matmul=...
 //   buffer I NAME KIND TYPE [SHAPE] [init=KIND ...] [constraint=...]
 //   kernel I TARGET ARCH FORMAT (N bytes[, ELF])
 //   entry NAME image=I symbol=S scalars=[...] reads=[...] writes=[...]
@@ -65,7 +65,8 @@ int main(int argc, char **argv) {
               << " warmup_epochs=" << shortestDecimal(t.warmupEpochs)
               << " min_lr=" << shortestDecimal(t.minLr) << " batch=" << t.batch
               << " steps=" << t.steps << " epochs=" << t.epochs
-              << " seed=" << t.seed << " dead_window=" << t.deadWindow << "\n";
+              << " seed=" << t.seed << " dead_window=" << t.deadWindow
+              << " matmul=" << t.matmul << "\n";
   } else {
     std::cout << "train none\n";
   }

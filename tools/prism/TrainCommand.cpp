@@ -13,6 +13,7 @@
 #include "prism/runtime/AtomicFile.h"
 #include "prism/runtime/Checkpoint.h"
 #include "prism/runtime/Dataset.h"
+#include "prism/runtime/Executor.h"
 #include "prism/runtime/Program.h"
 #include "prism/runtime/Progress.h"
 #include "prism/runtime/Support.h"
@@ -63,7 +64,9 @@ options (unset ones come from the model's train block):
   --stop-at N             stop after step N with a checkpoint, keeping the
                           schedule of the whole run; continue with --resume
   --resume                continue RUN_DIR from its latest checkpoint
-  --target cpu            where to run (cpu only in this build)
+  --target T              where to run: cpu (default), cuda (an NVIDIA GPU;
+                          the model compiles to CUDA kernels), or auto (the
+                          GPU when one answers, else the CPU with a notice)
   -o, --output RUN_DIR    the run directory
 
 Exit status: 0 when done, 1 on an error, 2 when training diverged (a NaN or
@@ -90,6 +93,8 @@ private:
     std::cerr << status.str() << "\n";
     return UserError;
   }
+  /// Settles --target auto, and checks that a GPU answers for cuda.
+  Status resolveTarget();
   Status prepareProgram(std::string &programPath);
   Status writeRunJson(const Trainer &trainer, const TrainReport &report,
                       const std::string &programPath, uint64_t startStep);
@@ -221,9 +226,9 @@ static int parseTrainArgs(ArgCursor &cursor, TrainArgs &out) {
     return cursor.fail("no run directory: pass -o RUN_DIR");
   if (haveSteps && haveEpochs)
     return cursor.fail("--steps and --epochs are exclusive");
-  if (out.target != "cpu")
-    return cursor.fail("target '" + out.target +
-                       "' is not available in this build (expected cpu)");
+  if (out.target != "cpu" && out.target != "cuda" && out.target != "auto")
+    return cursor.fail("unknown target '" + out.target +
+                       "' (expected cpu, cuda or auto)");
   out.options.runDir = out.runDir;
   return -1;
 }
@@ -279,13 +284,58 @@ static bool sameFile(const std::string &a, const std::string &b) {
          x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
+Status TrainRun::resolveTarget() {
+  if (args.target == "cpu")
+    return Status::ok();
+  std::string why;
+  bool gpu = cudaAvailable(why);
+  if (args.target == "cuda")
+    return gpu ? Status::ok() : Status::error("", "--target cuda: " + why);
+  // auto: a compiled program keeps its own target.
+  if (!endsWith(args.model, ".sae")) {
+    StatusOr<Program> program = Program::open(args.model);
+    if (!program.isOk())
+      return program.getStatus();
+    bool cuda = program->info().target == ProgramTarget::Cuda;
+    if (cuda && !gpu)
+      return Status::error(args.model, "a CUDA program, and " + why);
+    args.target = cuda ? "cuda" : "cpu";
+    return Status::ok();
+  }
+  if (gpu) {
+    args.target = "cuda";
+  } else {
+    std::cerr << "notice: --target auto: " << why << "; training on the CPU\n";
+    args.target = "cpu";
+  }
+  return Status::ok();
+}
+
 Status TrainRun::prepareProgram(std::string &programPath) {
   programPath = args.runDir + "/program.prism";
   if (endsWith(args.model, ".sae"))
-    return compileModel(args.model, programPath);
-  if (sameFile(args.model, programPath))
-    return Status::ok();
-  return copyFile(args.model, programPath);
+    return compileModel(args.model, programPath,
+                        args.target == "cuda"
+                            ? std::vector<std::string>{"-target=cuda"}
+                            : std::vector<std::string>{});
+  Status status = sameFile(args.model, programPath)
+                      ? Status::ok()
+                      : copyFile(args.model, programPath);
+  if (!status.isOk())
+    return status;
+  StatusOr<Program> program = Program::open(programPath);
+  if (!program.isOk())
+    return program.getStatus();
+  bool cuda = program->info().target == ProgramTarget::Cuda;
+  if (cuda != (args.target == "cuda"))
+    return Status::error(args.model,
+                         std::string("a ") + (cuda ? "CUDA" : "CPU") +
+                             " program, but the target is " + args.target +
+                             " (compile the model with prismc -emit=program "
+                             "-target=" +
+                             args.target + ", or pass --target " +
+                             (cuda ? "cuda" : "cpu") + ")");
+  return Status::ok();
 }
 
 //===----------------------------------------------------------------------===//
@@ -302,6 +352,9 @@ Status TrainRun::writeRunJson(const Trainer &trainer, const TrainReport &report,
   run["model"] = args.model;
   run["program"] = programPath;
   run["dataset"] = args.data;
+  run["target"] = trainer.executor().targetName();
+  run["device"] = trainer.executor().deviceDescription();
+  run["data_placement"] = trainer.dataPlacement();
   run["seed"] = plan.seed;
   run["batch"] = plan.batch;
   run["steps"] = plan.totalSteps;
@@ -357,6 +410,8 @@ int TrainRun::execute() {
                               "already holds a training run (checkpoints/); "
                               "pass --resume to continue it, or choose "
                               "another directory"));
+  if (Status status = resolveTarget(); !status.isOk())
+    return fail(status);
   std::string programPath;
   if (Status status = prepareProgram(programPath); !status.isOk())
     return fail(status);
@@ -371,6 +426,13 @@ int TrainRun::execute() {
   if (!created.isOk())
     return fail(created.getStatus());
   Trainer &trainer = **created;
+  if (args.target == "cuda")
+    std::cout << "training on " << trainer.executor().deviceDescription()
+              << (trainer.dataPlacement() == "resident"
+                      ? ", the data resident on the GPU"
+                      : ", batches sent from the host: " +
+                            trainer.dataPlacement())
+              << "\n";
   if (const TrainPlan &plan = trainer.plan(); plan.mix.active())
     std::cout << "mix " << plan.mix.str() << ": training on " << plan.imageRows
               << " image and " << plan.textRows << " text rows\n";

@@ -72,64 +72,51 @@ static Expected<SmallString<128>> temporaryFile(StringRef suffix) {
   return path;
 }
 
-Expected<std::string>
-prism::prismc::compileSharedObject(StringRef source,
-                                   const HostCompilerOptions &options) {
-  std::string compiler = options.compiler;
-  if (StringRef(compiler).find('/') == StringRef::npos) {
-    ErrorOr<std::string> found = sys::findProgramByName(compiler);
+Expected<std::string> prism::prismc::findTool(StringRef tool, StringRef what,
+                                              StringRef hint) {
+  if (tool.find('/') == StringRef::npos) {
+    ErrorOr<std::string> found = sys::findProgramByName(tool);
     if (!found)
-      return failure("cannot find the host C++ compiler '" + compiler +
-                     "' on PATH (choose one with -cxx=PATH)");
-    compiler = *found;
-  } else if (!sys::fs::can_execute(compiler)) {
-    return failure("the host C++ compiler '" + compiler +
-                   "' does not exist or is not executable");
+      return failure("cannot find the " + what + " '" + tool + "' on PATH (" +
+                     hint + ")");
+    return *found;
   }
+  if (!sys::fs::can_execute(tool))
+    return failure("the " + what + " '" + tool +
+                   "' does not exist or is not executable");
+  return tool.str();
+}
 
-  Expected<SmallString<128>> sourcePath = temporaryFile("cc");
-  if (!sourcePath)
-    return sourcePath.takeError();
-  FileRemover removeSource(*sourcePath);
-  Expected<SmallString<128>> objectPath = temporaryFile("so");
-  if (!objectPath)
-    return objectPath.takeError();
-  FileRemover removeObject(*objectPath);
+Expected<std::string> prism::prismc::writeTemporary(StringRef suffix,
+                                                    StringRef text) {
+  Expected<SmallString<128>> path = temporaryFile(suffix);
+  if (!path)
+    return path.takeError();
+  std::error_code error;
+  raw_fd_ostream out(*path, error, sys::fs::OF_None);
+  if (!error) {
+    out << text;
+    out.close();
+    error = out.error();
+  }
+  if (error) {
+    sys::fs::remove(*path);
+    return failure("cannot write the kernels to " + *path + ": " +
+                   error.message());
+  }
+  return path->str().str();
+}
+
+Expected<std::string> prism::prismc::runCompiler(StringRef compiler,
+                                                 ArrayRef<std::string> args,
+                                                 StringRef outputPath,
+                                                 StringRef what,
+                                                 StringRef seeWith) {
   Expected<SmallString<128>> logPath = temporaryFile("log");
   if (!logPath)
     return logPath.takeError();
   FileRemover removeLog(*logPath);
-
-  {
-    std::error_code error;
-    raw_fd_ostream out(*sourcePath, error, sys::fs::OF_None);
-    if (!error) {
-      out << source;
-      out.close();
-      error = out.error();
-    }
-    if (error)
-      return failure("cannot write the kernels to " + *sourcePath + ": " +
-                     error.message());
-  }
-
-  std::vector<std::string> args = {compiler};
-  for (const std::string &flag : defaultKernelFlags())
-    args.push_back(flag);
-  for (const std::string &flag : options.extraFlags)
-    args.push_back(flag);
-  for (StringRef arg :
-       {StringRef("-x"), StringRef("c++"), StringRef(*sourcePath),
-        StringRef("-x"), StringRef("none"), StringRef("-o"),
-        StringRef(*objectPath)})
-    args.push_back(arg.str());
-#ifdef PRISM_OPENBLAS_LIBRARY
-  args.push_back(PRISM_OPENBLAS_LIBRARY);
-#else
-  args.push_back("-lopenblas");
-#endif
   std::vector<StringRef> argRefs(args.begin(), args.end());
-
   // The compiler's stdout and stderr go to one log, shown on failure.
   std::optional<StringRef> redirects[] = {StringRef(""), StringRef(*logPath),
                                           StringRef(*logPath)};
@@ -139,7 +126,7 @@ prism::prismc::compileSharedObject(StringRef source,
                                    redirects, /*SecondsToWait=*/0,
                                    /*MemoryLimit=*/0, &message, &failedToRun);
   if (failedToRun)
-    return failure("cannot run the host C++ compiler '" + compiler +
+    return failure("cannot run the " + what + " '" + compiler +
                    "': " + message);
   if (status != 0) {
     std::string output;
@@ -149,22 +136,57 @@ prism::prismc::compileSharedObject(StringRef source,
     std::string how = status < 0 ? "crashed: " + message
                                  : "exit status " + std::to_string(status);
     // The temporary source is gone by the time the user reads this; the
-    // same C++ comes from -emit=cpp.
-    return failure("the host C++ compiler failed (" + how +
-                   ") on the "
-                   "generated kernels (see them with -emit=cpp):\n  " +
-                   quoteCommand(argRefs) +
+    // same code comes from -emit.
+    return failure("the " + what + " failed (" + how +
+                   ") on the generated kernels (see them with " + seeWith +
+                   "):\n  " + quoteCommand(argRefs) +
                    (output.empty() ? std::string() : "\n" + output));
   }
-
   ErrorOr<std::unique_ptr<MemoryBuffer>> object =
-      MemoryBuffer::getFile(*objectPath, /*IsText=*/false,
+      MemoryBuffer::getFile(outputPath, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
   if (!object)
-    return failure("cannot read the compiled kernels " + *objectPath + ": " +
+    return failure("cannot read the compiled kernels " + outputPath + ": " +
                    object.getError().message());
   if ((*object)->getBufferSize() == 0)
-    return failure("the host C++ compiler wrote an empty shared object:\n  " +
+    return failure("the " + what + " wrote an empty file:\n  " +
                    quoteCommand(argRefs));
   return (*object)->getBuffer().str();
+}
+
+Expected<std::string>
+prism::prismc::compileSharedObject(StringRef source,
+                                   const HostCompilerOptions &options) {
+  Expected<std::string> compiler = findTool(
+      options.compiler, "host C++ compiler", "choose one with -cxx=PATH");
+  if (!compiler)
+    return compiler.takeError();
+  Expected<std::string> sourcePath = writeTemporary("cc", source);
+  if (!sourcePath)
+    return sourcePath.takeError();
+  FileRemover removeSource(*sourcePath);
+  Expected<SmallString<128>> objectPath = temporaryFile("so");
+  if (!objectPath)
+    return objectPath.takeError();
+  FileRemover removeObject(*objectPath);
+
+  std::vector<std::string> args = {*compiler};
+  for (const std::string &flag : defaultKernelFlags())
+    args.push_back(flag);
+  for (const std::string &flag : options.extraFlags)
+    args.push_back(flag);
+  for (StringRef arg :
+       {StringRef("-x"), StringRef("c++"), StringRef(*sourcePath),
+        StringRef("-x"), StringRef("none"), StringRef("-o"),
+        StringRef(*objectPath)})
+    args.push_back(arg.str());
+  if (options.linkBlas) {
+#ifdef PRISM_OPENBLAS_LIBRARY
+    args.push_back(PRISM_OPENBLAS_LIBRARY);
+#else
+    args.push_back("-lopenblas");
+#endif
+  }
+  return runCompiler(*compiler, args, *objectPath, "host C++ compiler",
+                     options.seeWith);
 }

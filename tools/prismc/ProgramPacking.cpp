@@ -316,6 +316,8 @@ void Packer::addTrainConfig() {
   integer("steps", config.steps);
   integer("epochs", config.epochs);
   integer("dead_window", config.deadWindow);
+  if (std::optional<StringRef> matmul = train.getStringOption("matmul"))
+    config.matmul = matmul->str();
   int64_t seed = 0;
   integer("seed", seed);
   config.seed = static_cast<uint64_t>(seed);

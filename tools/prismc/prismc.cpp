@@ -20,11 +20,13 @@
 #include "prism/Lang/Frontend.h"
 #include "prism/Lang/Parser.h"
 #include "prism/Target/CppEmitter.h"
+#include "prism/Target/CudaEmitter.h"
 #include "prism/runtime/Program.h"
 #ifdef PRISM_HAVE_SAE_TO_KERNEL
 #include "prism/Conversion/SaeToSaek.h"
 #endif
 
+#include "CudaCompiler.h"
 #include "HostCompiler.h"
 #include "LayoutJson.h"
 #include "ProgramPacking.h"
@@ -55,7 +57,8 @@ namespace cl = llvm::cl;
 using namespace prism;
 
 namespace {
-enum class EmitAction { AST, MLIR, Saek, Cpp, Program };
+enum class EmitAction { AST, MLIR, Saek, Cpp, Cuda, Program };
+enum class KernelTarget { Cpu, Cuda };
 } // namespace
 
 static cl::OptionCategory prismcCategory("prismc options");
@@ -80,9 +83,33 @@ static cl::opt<EmitAction>
                                      "the kernels, in the saek dialect"),
                           clEnumValN(EmitAction::Cpp, "cpp",
                                      "C++/OpenMP kernels for the CPU"),
+                          clEnumValN(EmitAction::Cuda, "cuda",
+                                     "CUDA kernels and their host code"),
                           clEnumValN(EmitAction::Program, "program",
                                      "a program file for the runtime (-o)")),
                cl::cat(prismcCategory));
+
+static cl::opt<KernelTarget> kernelTarget(
+    "target", cl::desc("Where the program of -emit=program runs"),
+    cl::init(KernelTarget::Cpu),
+    cl::values(clEnumValN(KernelTarget::Cpu, "cpu",
+                          "C++/OpenMP kernels and OpenBLAS (default)"),
+               clEnumValN(KernelTarget::Cuda, "cuda",
+                          "CUDA kernels (PTX and cubins) and cuBLASLt")),
+    cl::cat(prismcCategory));
+
+static cl::opt<std::string>
+    nvccPath("nvcc",
+             cl::desc("The CUDA compiler for -target=cuda (default: "
+                      "$PRISM_NVCC, $CUDA_HOME/bin/nvcc, "
+                      "/usr/local/cuda/bin/nvcc, nvcc)"),
+             cl::value_desc("path"), cl::cat(prismcCategory));
+
+static cl::list<std::string> cudaArchs(
+    "cuda-arch",
+    cl::desc("GPU architectures to build cubins for with -target=cuda "
+             "(default: sm_80,sm_90; PTX is built for the first)"),
+    cl::value_desc("sm_XY"), cl::CommaSeparated, cl::cat(prismcCategory));
 
 static cl::opt<std::string> modelName(
     "model",
@@ -174,13 +201,66 @@ static mlir::LogicalResult writeLayout(const target::ProgramLayout &layout) {
 
 /// Builds the kernels of `module`, packs them with the model into a program
 /// and writes it atomically to -o.
+/// The host compiler -cxx, $PRISM_CXX or c++ names, with -Xcxx flags.
+static prismc::HostCompilerOptions hostCompilerOptions() {
+  prismc::HostCompilerOptions options;
+  if (!hostCompiler.empty())
+    options.compiler = hostCompiler;
+  else if (const char *fromEnv = std::getenv("PRISM_CXX"); fromEnv && *fromEnv)
+    options.compiler = fromEnv;
+  options.extraFlags.assign(hostCompilerFlags.begin(), hostCompilerFlags.end());
+  return options;
+}
+
+/// The kernel images of a CUDA program: the host code (image 0, which the
+/// entry points name), then a cubin per architecture and the PTX.
+static mlir::LogicalResult buildCudaImages(const target::CudaSources &sources,
+                                           ProgramInfo &info,
+                                           std::vector<std::string> &blobs) {
+  prismc::HostCompilerOptions hostOptions = hostCompilerOptions();
+  hostOptions.linkBlas = false;
+  hostOptions.seeWith = "-emit=cuda";
+  llvm::Expected<std::string> host =
+      prismc::compileSharedObject(sources.host, hostOptions);
+  if (!host)
+    return fileError(llvm::toString(host.takeError()));
+  blobs.push_back(std::move(*host));
+
+  prismc::CudaCompilerOptions cudaOptions;
+  cudaOptions.nvcc = nvccPath;
+  if (!cudaArchs.empty())
+    cudaOptions.archs.assign(cudaArchs.begin(), cudaArchs.end());
+  llvm::Expected<std::vector<prismc::CudaImage>> images =
+      prismc::compileCudaKernels(sources.device, cudaOptions);
+  if (!images)
+    return fileError(llvm::toString(images.takeError()));
+  info.target = ProgramTarget::Cuda;
+  for (prismc::CudaImage &image : *images) {
+    KernelImageInfo kernel;
+    kernel.target = ProgramTarget::Cuda;
+    kernel.arch = image.arch;
+    kernel.format = image.format;
+    info.kernels.push_back(kernel);
+    blobs.push_back(std::move(image.bytes));
+  }
+  return mlir::success();
+}
+
+/// Builds the kernels of `module`, packs them with the model into a program
+/// and writes it atomically to -o.
 static mlir::LogicalResult emitProgram(mlir::ModuleOp module,
                                        llvm::SourceMgr &sourceMgr) {
   std::string cpp;
-  llvm::raw_string_ostream cppStream(cpp);
+  target::CudaSources cuda;
   target::ProgramLayout layout;
-  if (mlir::failed(target::emitCpp(module, cppStream, layout)))
-    return mlir::failure();
+  if (kernelTarget == KernelTarget::Cuda) {
+    if (mlir::failed(target::emitCuda(module, cuda, layout)))
+      return mlir::failure();
+  } else {
+    llvm::raw_string_ostream cppStream(cpp);
+    if (mlir::failed(target::emitCpp(module, cppStream, layout)))
+      return mlir::failure();
+  }
   prismc::ProgramProvenance from;
   from.sourcePath = inputFilename;
   from.source = sourceText(sourceMgr);
@@ -191,19 +271,18 @@ static mlir::LogicalResult emitProgram(mlir::ModuleOp module,
   if (mlir::failed(info))
     return mlir::failure();
 
-  prismc::HostCompilerOptions options;
-  if (!hostCompiler.empty())
-    options.compiler = hostCompiler;
-  else if (const char *fromEnv = std::getenv("PRISM_CXX"); fromEnv && *fromEnv)
-    options.compiler = fromEnv;
-  options.extraFlags.assign(hostCompilerFlags.begin(), hostCompilerFlags.end());
-  llvm::Expected<std::string> image = prismc::compileSharedObject(cpp, options);
-  if (!image)
-    return fileError(llvm::toString(image.takeError()));
-
   ProgramWriter writer;
   writer.info = std::move(*info);
-  writer.blobs.push_back(std::move(*image));
+  if (kernelTarget == KernelTarget::Cuda) {
+    if (mlir::failed(buildCudaImages(cuda, writer.info, writer.blobs)))
+      return mlir::failure();
+  } else {
+    llvm::Expected<std::string> image =
+        prismc::compileSharedObject(cpp, hostCompilerOptions());
+    if (!image)
+      return fileError(llvm::toString(image.takeError()));
+    writer.blobs.push_back(std::move(*image));
+  }
   Status status = writer.write(outputFilename);
   if (!status.isOk()) {
     llvm::errs() << status.str() << "\n";
@@ -234,6 +313,16 @@ static mlir::LogicalResult emitKernels(mlir::ModuleOp module,
     target::ProgramLayout layout;
     if (mlir::failed(target::emitCpp(module, os, layout)))
       return mlir::failure();
+    return writeLayout(layout);
+  }
+  case EmitAction::Cuda: {
+    target::ProgramLayout layout;
+    target::CudaSources sources;
+    if (mlir::failed(target::emitCuda(module, sources, layout)))
+      return mlir::failure();
+    os << "// ===== device code (nvcc) =====\n"
+       << sources.device << "// ===== host code (c++) =====\n"
+       << sources.host;
     return writeLayout(layout);
   }
   case EmitAction::Program:
@@ -317,6 +406,7 @@ static mlir::LogicalResult lowerToKernels(mlir::ModuleOp module) {
 #else
   const char *what = emitAction == EmitAction::Saek      ? "saek"
                      : emitAction == EmitAction::Program ? "program"
+                     : emitAction == EmitAction::Cuda    ? "cuda"
                                                          : "cpp";
   return fileError(llvm::Twine("-emit=") + what +
                    " from a .sae model needs the sae-to-saek lowering, which "
@@ -388,9 +478,16 @@ int main(int argc, char **argv) {
   for (int i = 0; i < argc; ++i)
     commandLine += (i ? " " : "") + std::string(argv[i]);
   if (!layoutFilename.empty() && emitAction != EmitAction::Cpp &&
-      emitAction != EmitAction::Program) {
+      emitAction != EmitAction::Cuda && emitAction != EmitAction::Program) {
     llvm::WithColor::error(llvm::errs(), "prismc")
-        << "-layout needs -emit=cpp or -emit=program\n";
+        << "-layout needs -emit=cpp, -emit=cuda or -emit=program\n";
+    return 1;
+  }
+  if (kernelTarget == KernelTarget::Cuda && emitAction != EmitAction::Program &&
+      emitAction != EmitAction::Cuda) {
+    llvm::WithColor::error(llvm::errs(), "prismc")
+        << "-target=cuda applies to -emit=program; for the CUDA code "
+           "itself use -emit=cuda\n";
     return 1;
   }
 

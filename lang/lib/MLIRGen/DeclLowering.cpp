@@ -509,6 +509,7 @@ public:
 private:
   LogicalResult lowerOptimizer(const ast::Expr &expr);
   LogicalResult lowerSchedule(const ast::Expr &expr);
+  LogicalResult lowerMatmul(const ast::Expr &expr);
   LogicalResult setInteger(StringRef key, const ast::Expr &expr, int64_t min) {
     std::optional<int64_t> value =
         lowering.lowerInteger(expr, "training setting '" + key + "'", min);
@@ -591,6 +592,18 @@ LogicalResult TrainLowering::lowerOptimizer(const ast::Expr &expr) {
   return success();
 }
 
+LogicalResult TrainLowering::lowerMatmul(const ast::Expr &expr) {
+  const auto *name = llvm::dyn_cast<ast::NameExpr>(&expr);
+  StringRef precision = name ? name->getName() : "";
+  if (precision != "tf32" && precision != "bf16" && precision != "fp32") {
+    lowering.error(expr.getLoc(), "matmul must be tf32, bf16 or fp32 (the "
+                                  "precision of GEMMs on a GPU)");
+    return failure();
+  }
+  add("matmul", lowering.builder.getStringAttr(precision));
+  return success();
+}
+
 LogicalResult TrainLowering::lowerSchedule(const ast::Expr &expr) {
   const auto *call = llvm::dyn_cast<ast::CallExpr>(&expr);
   StringRef name = call ? StringRef(call->getCallee().name) : "";
@@ -649,11 +662,13 @@ LogicalResult TrainLowering::lower(const ast::TrainDecl &decl) {
       result = setInteger(key, value, 1);
     else if (key == "seed")
       result = setInteger(key, value, 0);
+    else if (key == "matmul")
+      result = lowerMatmul(value);
     else {
       lowering.error(setting.getLoc(),
                      "unknown training setting '" + key +
                          "' (expected optimizer, schedule, batch, steps, "
-                         "epochs, seed or dead_window)");
+                         "epochs, seed, dead_window or matmul)");
       result = failure();
     }
     ok &= succeeded(result);

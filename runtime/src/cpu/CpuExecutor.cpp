@@ -23,11 +23,11 @@ CpuExecutor::create(const Program &program) {
     std::string what = "kernel image " + std::to_string(index);
     if (!byImage[index]) {
       if (image.target != ProgramTarget::Cpu || image.format != "so")
-        return Status::error(path, "entry point '" + entry.name + "' uses " +
-                                       what + " (" + prism::targetName(image.target) +
-                                       " " + image.format +
-                                       "), but the CPU executor runs only "
-                                       "Cpu images in format 'so'");
+        return Status::error(
+            path, "entry point '" + entry.name + "' uses " + what + " (" +
+                      prism::targetName(image.target) + " " + image.format +
+                      "), but the CPU executor runs only "
+                      "Cpu images in format 'so'");
       if (!image.arch.empty() && image.arch != hostArchitecture())
         return Status::error(path, what + " was built for " + image.arch +
                                        ", but this machine is " +

@@ -37,6 +37,8 @@
   X(cuStreamDestroy_v2)                                                        \
   X(cuStreamSynchronize)                                                       \
   X(cuMemAlloc_v2)                                                             \
+  X(cuMemGetInfo_v2)                                                           \
+  X(cuMemcpyHtoD_v2)                                                           \
   X(cuMemFree_v2)                                                              \
   X(cuMemAllocHost_v2)                                                         \
   X(cuMemFreeHost)                                                             \

@@ -198,6 +198,19 @@ struct CudaExecutor::Impl {
   bool capturing = false;
   HostImage *current = nullptr; // the image of the entry being called
   std::vector<void *> pointers; // the buffers' device addresses, per call
+  /// The dataset kept on the device for one Input buffer (makeResident).
+  struct Resident {
+    size_t index = 0;
+    CUdeviceptr table = 0; // [count, dim]
+    uint64_t count = 0, dim = 0;
+    CUdeviceptr rows = 0;       // the batch's row numbers, int64
+    int64_t *staging = nullptr; // pinned, `capacity` of them
+    uint64_t capacity = 0, pending = 0;
+    CUfunction gather = nullptr;
+  };
+  std::unique_ptr<Resident> resident;
+  Status gatherResident(const EntryPointInfo &entry);
+  void releaseResident();
   std::string failure;
   prism_cuda_context abi = {};
 };
@@ -221,6 +234,7 @@ CudaExecutor::Impl::~Impl() {
     driver->cuStreamSynchronize(stream);
   dropGraphs();
   blas.reset();
+  releaseResident();
   for (Buffer &buffer : buffers)
     release(buffer);
   if (scalars)
@@ -699,12 +713,62 @@ Status CudaExecutor::Impl::execute(const EntryPointInfo &entry,
   return Status::ok();
 }
 
+void CudaExecutor::Impl::releaseResident() {
+  if (!resident)
+    return;
+  if (resident->table)
+    driver->cuMemFree_v2(resident->table);
+  if (resident->rows)
+    driver->cuMemFree_v2(resident->rows);
+  if (resident->staging)
+    driver->cuMemFreeHost(resident->staging);
+  resident.reset();
+}
+
+// The batch of a resident input: its row numbers sent, the rows gathered
+// into the buffer by one block per row. Outside any graph, like the sends.
+Status CudaExecutor::Impl::gatherResident(const EntryPointInfo &entry) {
+  Resident &data = *resident;
+  const std::string &name = owner.program.buffers[data.index].name;
+  if (data.pending != owner.batch)
+    return error("entry point '" + entry.name + "' reads the resident input '" +
+                 name + "' of " + std::to_string(owner.batch) +
+                 " rows, but the row numbers of " +
+                 std::to_string(data.pending) + " rows were given");
+  Status status = check(
+      driver->cuMemcpyHtoDAsync_v2(data.rows, data.staging,
+                                   data.pending * sizeof(int64_t), stream),
+      "sending the row numbers of input '" + name + "'");
+  if (!status.isOk())
+    return status;
+  CUdeviceptr out = buffers[data.index].device;
+  int64_t count = static_cast<int64_t>(data.pending);
+  int64_t dim = static_cast<int64_t>(data.dim);
+  void *args[] = {&data.table, &data.rows, &count, &dim, &out};
+  return check(driver->cuLaunchKernel(data.gather,
+                                      static_cast<unsigned>(data.pending), 1, 1,
+                                      256, 1, 1, 0, stream, args, nullptr),
+               "gathering the rows of input '" + name + "'");
+}
+
 Status CudaExecutor::Impl::run(const EntryPointInfo &entry, EntryState &state,
                                const std::vector<float> &values) {
   Status status = bind();
   if (!status.isOk())
     return status;
-  status = transfer(entry.reads, isSent, /*send=*/true);
+  bool gathers = resident && std::find(entry.reads.begin(), entry.reads.end(),
+                                       resident->index) != entry.reads.end();
+  if (gathers) {
+    std::vector<uint32_t> sends;
+    for (uint32_t index : entry.reads)
+      if (index != resident->index)
+        sends.push_back(index);
+    status = transfer(sends, isSent, /*send=*/true);
+    if (status.isOk())
+      status = gatherResident(entry);
+  } else {
+    status = transfer(entry.reads, isSent, /*send=*/true);
+  }
   if (status.isOk() && !values.empty()) {
     std::copy(values.begin(), values.end(), scalarStaging);
     status = check(driver->cuMemcpyHtoDAsync_v2(scalars, scalarStaging,
@@ -774,6 +838,24 @@ CudaExecutor::create(const Program &program) {
                         "cuStreamSynchronize");
   if (!status.isOk())
     return status;
+
+  // The GEMM precision: the train block's `matmul`, unless
+  // $PRISM_CUDA_MATMUL says otherwise (parity runs ask for fp32).
+  std::string matmul = info.train ? info.train->matmul : "tf32";
+  if (const char *chosen = std::getenv("PRISM_CUDA_MATMUL"); chosen && *chosen)
+    matmul = chosen;
+  if (matmul == "fp32")
+    executor->setGemmMath(GemmMath::Fp32);
+  else if (matmul == "bf16")
+    executor->setGemmMath(GemmMath::Bf16);
+  else if (matmul == "tf32")
+    executor->setGemmMath(GemmMath::Tf32);
+  else
+    return Status::error(executor->programPath,
+                         "unknown GEMM precision '" + matmul +
+                             "' (from the train block's matmul or "
+                             "PRISM_CUDA_MATMUL; expected tf32, bf16 or "
+                             "fp32)");
   return executor;
 }
 
@@ -890,4 +972,85 @@ bool prism::cudaDeviceAvailable(std::string &why) {
   }
   why.clear();
   return true;
+}
+
+bool CudaExecutor::makeResident(size_t index, const float *rows, uint64_t count,
+                                uint64_t dim, std::string &why) {
+  Impl &state = *impl;
+  const BufferInfo &buffer = program.buffers[index];
+  if (buffer.kind != BufferKind::Input || buffer.shape.size() != 2 ||
+      buffer.shape[0] != -1 || buffer.shape[1] != static_cast<int64_t>(dim)) {
+    why = "input '" + buffer.name + "' is not [batch, " + std::to_string(dim) +
+          "]";
+    return false;
+  }
+  if (!state.bind().isOk()) {
+    why = "the GPU context cannot be made current";
+    return false;
+  }
+  CUfunction gather = nullptr;
+  if (state.driver->cuModuleGetFunction(&gather, state.module,
+                                        "prism_gather_rows") != CUDA_SUCCESS) {
+    why = "the program has no prism_gather_rows kernel (built by an older "
+          "prismc)";
+    return false;
+  }
+  size_t freeBytes = 0, totalBytes = 0;
+  uint64_t bytes = count * dim * sizeof(float);
+  if (state.driver->cuMemGetInfo_v2(&freeBytes, &totalBytes) != CUDA_SUCCESS ||
+      bytes > freeBytes / 2) {
+    why = "the data (" + std::to_string(bytes >> 20) +
+          " MiB) does not fit in half the free GPU memory (" +
+          std::to_string(freeBytes >> 20) + " MiB free)";
+    return false;
+  }
+  state.releaseResident();
+  auto data = std::make_unique<Impl::Resident>();
+  data->index = index;
+  data->count = count;
+  data->dim = dim;
+  data->gather = gather;
+  bool ok =
+      state.driver->cuMemAlloc_v2(&data->table, bytes) == CUDA_SUCCESS &&
+      state.driver->cuMemcpyHtoD_v2(data->table, rows, bytes) == CUDA_SUCCESS;
+  state.resident = std::move(data);
+  if (!ok) {
+    state.releaseResident();
+    why = "copying the data to the GPU failed";
+    return false;
+  }
+  return true;
+}
+
+void CudaExecutor::setResidentRows(const uint64_t *rows, uint64_t count) {
+  Impl &state = *impl;
+  if (!state.resident)
+    return;
+  Impl::Resident &data = *state.resident;
+  if (count > data.capacity) {
+    if (data.staging)
+      state.driver->cuMemFreeHost(data.staging);
+    if (data.rows)
+      state.driver->cuMemFree_v2(data.rows);
+    data.staging = nullptr;
+    data.rows = 0;
+    data.capacity = 0;
+    void *staging = nullptr;
+    if (state.driver->cuMemAllocHost_v2(&staging, count * sizeof(int64_t)) !=
+            CUDA_SUCCESS ||
+        state.driver->cuMemAlloc_v2(&data.rows, count * sizeof(int64_t)) !=
+            CUDA_SUCCESS) {
+      if (staging)
+        state.driver->cuMemFreeHost(staging);
+      data.pending = 0; // the next call reports the mismatch
+      return;
+    }
+    data.staging = static_cast<int64_t *>(staging);
+    data.capacity = count;
+  }
+  // Row numbers past the table would read outside it: clamp, and let the
+  // loader's own checks (it hands out rows of this dataset) be the guard.
+  for (uint64_t i = 0; i < count; ++i)
+    data.staging[i] = static_cast<int64_t>(std::min(rows[i], data.count - 1));
+  data.pending = count;
 }

@@ -130,6 +130,8 @@ static TrainConfig readTrainConfig(const fbs::TrainConfig &train) {
   config.epochs = train.epochs();
   config.seed = train.seed();
   config.deadWindow = train.dead_window();
+  if (train.matmul() && train.matmul()->size() > 0)
+    config.matmul = str(train.matmul());
   return config;
 }
 

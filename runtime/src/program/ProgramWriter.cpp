@@ -26,7 +26,7 @@ buildTrainConfig(flatbuffers::FlatBufferBuilder &fbb,
       fbb, train.optimizer.c_str(), train.lr, train.beta1, train.beta2,
       train.eps, train.weightDecay, train.schedule.c_str(), train.warmupSteps,
       train.warmupEpochs, train.minLr, train.batch, train.steps, train.epochs,
-      train.seed, train.deadWindow);
+      train.seed, train.deadWindow, train.matmul.c_str());
 }
 
 static flatbuffers::Offset<fbs::Buffer>

@@ -32,11 +32,11 @@ const EntryPointInfo *Executor::checkCall(const std::string &name,
     return nullptr;
   }
   if (scalars.size() != entry->scalars.size()) {
-    status = Status::error(programPath,
-                           "entry point '" + name + "' takes " +
-                               std::to_string(entry->scalars.size()) +
-                               " scalars, but was given " +
-                               std::to_string(scalars.size()));
+    status =
+        Status::error(programPath, "entry point '" + name + "' takes " +
+                                       std::to_string(entry->scalars.size()) +
+                                       " scalars, but was given " +
+                                       std::to_string(scalars.size()));
     return nullptr;
   }
   if (batch == 0) {

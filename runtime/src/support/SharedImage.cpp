@@ -44,16 +44,16 @@ static Status writeAll(int fd, const uint8_t *data, uint64_t size,
 // loaded libraries by path, so the name /proc/self/fd/N must not be reused
 // for another image while this one is still mapped.
 SharedImage::~SharedImage() {
-    if (handle)
-      ::dlclose(handle);
-    if (fd < 0)
-      return;
-    // If something else keeps the library loaded, keep the fd (and its
-    // name) reserved too.
-    if (void *still = ::dlopen(name.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
-      ::dlclose(still);
-      return;
-    }
+  if (handle)
+    ::dlclose(handle);
+  if (fd < 0)
+    return;
+  // If something else keeps the library loaded, keep the fd (and its
+  // name) reserved too.
+  if (void *still = ::dlopen(name.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
+    ::dlclose(still);
+    return;
+  }
   ::close(fd);
 }
 
@@ -99,7 +99,6 @@ static Status openImage(const Program &program, size_t index, std::string &name,
   }
   return status;
 }
-
 
 StatusOr<std::unique_ptr<SharedImage>> SharedImage::open(const Program &program,
                                                          size_t index) {

@@ -190,6 +190,14 @@ Trainer::create(const Program &program, const Dataset &data,
   trainer->modalityIndex = findModalityInput(info);
   if (trainer->modalityIndex >= 0)
     trainer->batchModality.resize(plan.batch);
+  // On a device, the training data stays there when it fits: each step
+  // then sends B row numbers instead of B rows.
+  std::string why;
+  trainer->residentInput = trainer->exec->makeResident(
+      trainer->xIndex, data.row(0), data.rows(), data.dim(), why);
+  trainer->placement = trainer->residentInput ? "resident" : why;
+  if (trainer->residentInput)
+    trainer->batchRows.resize(plan.batch);
   trainer->thresholdSlots = findThresholds(info);
   for (const ThresholdSlot &slot : trainer->thresholdSlots)
     trainer->estimates.emplace_back(slot.name);
@@ -495,10 +503,13 @@ Trainer::run(const std::function<void(const StepMetrics &)> &onStep) {
   while (done < end) {
     uint64_t t = done + 1;
     RowBatchBuffers batch;
-    batch.values = exec->buffer(xIndex);
+    batch.values = residentInput ? nullptr : exec->buffer(xIndex);
+    batch.row = residentInput ? batchRows.data() : nullptr;
     if (modalityIndex >= 0)
       batch.modality = batchModality.data();
     uint64_t rows = loader.next(batch);
+    if (residentInput)
+      exec->setResidentRows(batchRows.data(), rows);
     if (modalityIndex >= 0)
       writeModalityCodes(batchModality.data(), rows,
                          exec->buffer(modalityIndex));

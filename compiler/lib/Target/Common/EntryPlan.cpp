@@ -284,8 +284,7 @@ EntryPlan::returnTargets(func::ReturnOp op) {
     if (index < 0)
       return func.emitError("buffer '") << name << "' has two shapes";
     programEntry.writes.push_back(index);
-    targets.push_back({name,
-                       "((real *)buffers[" + std::to_string(index) + "])",
+    targets.push_back({name, "((real *)buffers[" + std::to_string(index) + "])",
                        &storage(value)});
   }
   return targets;
@@ -373,4 +372,3 @@ EntryPlan::planSlots(std::vector<const ArenaSlice *> &slots) {
   }
   return slotOf;
 }
-

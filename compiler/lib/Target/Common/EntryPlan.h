@@ -76,8 +76,9 @@ public:
   /// then not emitted on their own), or null.
   mlir::Operation *fusedUnitNorm(mlir::Operation *adam) const {
     auto it = unitRowSteps.find(adam);
-    return it == unitRowSteps.end() ? nullptr
-                                    : saek::UnitNormOp(it->second).getOperation();
+    return it == unitRowSteps.end()
+               ? nullptr
+               : saek::UnitNormOp(it->second).getOperation();
   }
 
   /// Prints the arena: each slot's offset `oN`, then `acquire(total)`,

@@ -495,6 +495,7 @@ enum class OptionKind {
   PositiveInteger, // > 0
   IntegerAtLeast0, // >= 0
   Betas,           // two numbers in [0, 1)
+  Matmul,          // "tf32" | "bf16" | "fp32"
 };
 } // namespace
 
@@ -509,6 +510,7 @@ static OptionKind classifyOption(StringRef name) {
              OptionKind::PositiveInteger)
       .Cases({"warmup", "seed"}, OptionKind::IntegerAtLeast0)
       .Case("betas", OptionKind::Betas)
+      .Case("matmul", OptionKind::Matmul)
       .Default(OptionKind::Unknown);
 }
 
@@ -525,6 +527,13 @@ static LogicalResult verifyOption(TrainOp op, NamedAttribute option) {
     auto string = dyn_cast<StringAttr>(value);
     if (!string || string.getValue() != "adam")
       return error() << "must be \"adam\", got " << value;
+    return success();
+  }
+  case OptionKind::Matmul: {
+    auto string = dyn_cast<StringAttr>(value);
+    if (!string ||
+        !llvm::is_contained({"tf32", "bf16", "fp32"}, string.getValue()))
+      return error() << "must be \"tf32\", \"bf16\" or \"fp32\", got " << value;
     return success();
   }
   case OptionKind::Schedule: {

@@ -60,6 +60,11 @@ public:
              const std::vector<float> &scalars) override;
   Status pullState() override;
   Status pushState() override;
+  /// Keeps the rows in device memory; a call then sends B row numbers and
+  /// gathers the batch with the program's `prism_gather_rows` kernel.
+  bool makeResident(size_t index, const float *rows, uint64_t count,
+                    uint64_t dim, std::string &why) override;
+  void setResidentRows(const uint64_t *rows, uint64_t count) override;
 
   /// The compute mode of the GEMMs of later calls (Tf32 until set).
   void setGemmMath(GemmMath math);

@@ -68,6 +68,22 @@ public:
   /// initialising or loading them).
   virtual Status pushState() { return Status::ok(); }
 
+  /// Device executors: copies `count` rows of `dim` floats (the dataset) to
+  /// the device once, and from then on fills Input buffer `index` [B, dim]
+  /// on the device from those rows, by the row numbers setResidentRows()
+  /// gives before each call, instead of sending its host view. False when
+  /// the back end keeps no data (the CPU), the rows do not fit in half the
+  /// free device memory, or the program has no gather kernel: the host view
+  /// is sent as before. `why` then says which.
+  virtual bool makeResident(size_t /*index*/, const float * /*rows*/,
+                            uint64_t /*count*/, uint64_t /*dim*/,
+                            std::string &why) {
+    why = "the " + std::string(targetName()) + " back end reads the host view";
+    return false;
+  }
+  /// The dataset rows of the next call's batch, for the resident input.
+  virtual void setResidentRows(const uint64_t * /*rows*/, uint64_t /*count*/) {}
+
 protected:
   Executor() = default;
   Executor(const Executor &) = delete;

@@ -13,10 +13,10 @@
 #define PRISM_RUNTIME_TRAINER_H
 
 #include "prism/runtime/BatchThreshold.h"
-#include "prism/runtime/Executor.h"
 #include "prism/runtime/DataLoader.h"
 #include "prism/runtime/Dataset.h"
 #include "prism/runtime/DeadLatents.h"
+#include "prism/runtime/Executor.h"
 #include "prism/runtime/Mixture.h"
 #include "prism/runtime/Program.h"
 #include "prism/runtime/Schedule.h"
@@ -103,6 +103,10 @@ public:
   /// The program's BatchTopK inference thresholds (BatchThreshold.h).
   const std::vector<ThresholdEstimate> &thresholds() const { return estimates; }
   Executor &executor() { return *exec; }
+  /// Where the batches come from on a device: "resident" (the dataset in
+  /// device memory) or why it is not.
+  const std::string &dataPlacement() const { return placement; }
+  const Executor &executor() const { return *exec; }
 
   /// A fresh start: initialises the parameters (Init.h) and empties
   /// RUN/metrics.jsonl.
@@ -141,6 +145,11 @@ private:
   // of models that filter or select by modality.
   int modalityIndex = -1;
   std::vector<Modality> batchModality;
+  /// Whether x is gathered on the device from the resident dataset
+  /// (Executor::makeResident), and the rows of the current batch.
+  bool residentInput = false;
+  std::string placement;
+  std::vector<uint64_t> batchRows;
   // BatchTopK thresholds: where each is sampled and kept, and its estimate.
   std::vector<ThresholdSlot> thresholdSlots;
   std::vector<ThresholdEstimate> estimates;
