@@ -213,9 +213,10 @@ __device__ void prism_select_bin(const Count *hist, uint32_t bins, Count need,
   __syncthreads();
 }
 
-// Sorts a[0, size) in descending order, size a power of two.
-__device__ void prism_bitonic_sort_descending(unsigned long long *a,
-                                              uint32_t size) {
+// Sorts a[0, size) in descending order, size a power of two. Every thread
+// must call it.
+__device__ __forceinline__ void
+prism_bitonic_sort_descending(unsigned long long *a, uint32_t size) {
   for (uint32_t span = 2; span <= size; span <<= 1)
     for (uint32_t stride = span >> 1; stride > 0; stride >>= 1) {
       for (uint32_t t = threadIdx.x; t < size / 2; t += blockDim.x) {
@@ -746,7 +747,7 @@ extern "C" __global__ void __launch_bounds__(PRISM_BLOCK)
     for (int64_t i = threadIdx.x; i < cols; i += blockDim.x)
       sum += row[i] * row[i];
     sum = prism_block_add(sum, shared32);
-    const real scale = sum > 0 ? 1.0f / sqrtf(sum) : (real)0;
+    const real scale = sum > 0 ? __fdiv_rn(1.0f, __fsqrt_rn(sum)) : (real)0;
     for (int64_t i = threadIdx.x; i < cols; i += blockDim.x)
       out[r * cols + i] = row[i] * scale;
   }
@@ -772,7 +773,7 @@ extern "C" __global__ void __launch_bounds__(PRISM_BLOCK)
     sum = 0;
     for (unsigned w = 0; w < warps; ++w)
       sum += partial[w * 32 + lane];
-    const real scale = sum > 0 ? 1.0f / sqrtf(sum) : (real)0;
+    const real scale = sum > 0 ? __fdiv_rn(1.0f, __fsqrt_rn(sum)) : (real)0;
     for (int64_t r = warp; c < cols && r < rows; r += warps)
       out[r * cols + c] = x[r * cols + c] * scale;
     // Everyone has read partial before the next tile writes it.
