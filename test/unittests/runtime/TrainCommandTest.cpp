@@ -424,9 +424,9 @@ TEST_F(TrainCommandTest, Errors) {
            {"train " + p + " --data " + d + " --holdout 1 -o " + runDir,
             "prism train: error: option '--holdout' expects a fraction in "
             "[0, 1), got '1'"},
-           {"train " + p + " --data " + d + " --target cuda -o " + runDir,
-            "prism train: error: target 'cuda' is not available in this "
-            "build (expected cpu)"},
+           {"train " + p + " --data " + d + " --target tpu -o " + runDir,
+            "prism train: error: unknown target 'tpu' (expected cpu, cuda "
+            "or auto)"},
            {"train " + p + " --data " + d + " --bogus 1 -o " + runDir,
             "prism train: error: unknown option '--bogus'; see `prism train "
             "--help`"},
