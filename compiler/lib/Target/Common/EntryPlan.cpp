@@ -35,6 +35,56 @@ std::vector<int64_t> target::schemaShape(RankedTensorType type) {
   return shape;
 }
 
+FailureOr<SliceOffsets> target::sliceOffsets(Operation *op,
+                                             const Storage &whole,
+                                             const Storage &part,
+                                             StringRef emitter) {
+  auto slice = cast<OffsetSizeAndStrideOpInterface>(op);
+  ArrayRef<int64_t> offsets = slice.getStaticOffsets();
+  ArrayRef<int64_t> sizes = slice.getStaticSizes();
+  if (llvm::any_of(slice.getStaticStrides(),
+                   [](int64_t stride) { return stride != 1; }) ||
+      llvm::any_of(offsets, ShapedType::isDynamic))
+    return op->emitOpError("the ")
+           << emitter
+           << " emitter takes slices with static offsets and unit strides "
+              "only";
+  size_t wholeRank = whole.dims.size(), partRank = part.dims.size();
+  // Which axis of the part each axis of the whole runs along (-1: dropped).
+  std::vector<int> partAxis(wholeRank, -1);
+  size_t toDrop = wholeRank - partRank, next = 0;
+  for (size_t axis = 0; axis < wholeRank; ++axis) {
+    bool canDrop = toDrop > 0 && sizes[axis] == 1 &&
+                   wholeRank - axis - 1 >= partRank - next;
+    if (canDrop) {
+      --toDrop;
+      continue;
+    }
+    partAxis[axis] = static_cast<int>(next++);
+  }
+  auto offsetIn = [](const Storage &storage,
+                     const std::vector<std::string> &indices) {
+    std::string offset = "0", stride = "1";
+    for (int r = static_cast<int>(indices.size()) - 1; r >= 0; --r) {
+      offset += " + (" + indices[r] + ") * " + stride;
+      stride += " * (int64_t)" + storage.dims[r];
+    }
+    return offset;
+  };
+  std::vector<std::string> wholeIndex, partIndex;
+  for (size_t axis = 0; axis < wholeRank; ++axis) {
+    std::string start = std::to_string(offsets[axis]);
+    if (partAxis[axis] < 0) {
+      wholeIndex.push_back(start);
+      continue;
+    }
+    std::string var = "i" + std::to_string(partAxis[axis]);
+    wholeIndex.push_back(start + " + " + var);
+    partIndex.push_back(var);
+  }
+  return SliceOffsets{offsetIn(whole, wholeIndex), offsetIn(part, partIndex)};
+}
+
 std::string target::entrySymbol(StringRef name) {
   // Entry names may hold dots (metrics.B.pass0); C symbols may not.
   std::string symbol = "prism_" + name.str();

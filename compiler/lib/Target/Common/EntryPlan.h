@@ -121,6 +121,19 @@ private:
   llvm::DenseSet<mlir::Operation *> fusedAway;
 };
 
+/// A copy between a tensor and a slice of it (tensor.extract_slice or
+/// insert_slice, static offsets, unit strides, axes of size 1 possibly
+/// dropped): the flat offsets of an element in each, as C expressions of the
+/// slice's loop variables i0, i1, ... `emitter` names the back end in the
+/// error for any other slice.
+struct SliceOffsets {
+  std::string whole, part;
+};
+mlir::FailureOr<SliceOffsets> sliceOffsets(mlir::Operation *op,
+                                           const Storage &whole,
+                                           const Storage &part,
+                                           llvm::StringRef emitter);
+
 /// The program-table shape of a tensor type: -1 for a dynamic dimension.
 std::vector<int64_t> schemaShape(mlir::RankedTensorType type);
 

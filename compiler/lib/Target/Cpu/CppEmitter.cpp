@@ -12,8 +12,8 @@
 #include "prism/Dialect/Saek/IR/SaekOps.h"
 #include "prism/Target/ExpressionPrinter.h"
 
-#include "CpuPrelude.h"
 #include "../Common/EntryPlan.h"
+#include "CpuPrelude.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -31,9 +31,7 @@ class FunctionEmitter {
 public:
   FunctionEmitter(func::FuncOp func, ProgramLayout &layout, raw_ostream &os)
       : plan(func, layout,
-             [](unsigned i) {
-               return "(&scalar_" + std::to_string(i) + ")";
-             }),
+             [](unsigned i) { return "(&scalar_" + std::to_string(i) + ")"; }),
         os(os) {}
 
   LogicalResult emit();
@@ -43,9 +41,7 @@ private:
   LogicalResult emitGeneric(linalg::GenericOp op);
   LogicalResult emitFill(linalg::FillOp op);
   LogicalResult emitSliceCopy(Operation *op, const Storage &whole,
-                              const Storage &part, ArrayRef<int64_t> offsets,
-                              ArrayRef<int64_t> sizes,
-                              ArrayRef<int64_t> strides, bool intoWhole);
+                              const Storage &part, bool intoWhole);
 
   const Storage &storage(Value value) { return plan.storage(value); }
   std::string real(Value value) { return storage(value).pointer; }
@@ -255,48 +251,14 @@ LogicalResult FunctionEmitter::emitFill(linalg::FillOp op) {
 
 /// Copies between a tensor (`whole`) and a static-offset, unit-stride slice
 /// of it (`part`), which may drop axes of size 1.
-LogicalResult
-FunctionEmitter::emitSliceCopy(Operation *op, const Storage &whole,
-                               const Storage &part, ArrayRef<int64_t> offsets,
-                               ArrayRef<int64_t> sizes,
-                               ArrayRef<int64_t> strides, bool intoWhole) {
-  if (llvm::any_of(strides, [](int64_t stride) { return stride != 1; }) ||
-      llvm::any_of(offsets, ShapedType::isDynamic))
-    return op->emitOpError("the C++ emitter takes slices with static "
-                           "offsets and unit strides only");
-  size_t wholeRank = whole.dims.size(), partRank = part.dims.size();
-  // Which axis of the part each axis of the whole runs along (-1: dropped).
-  std::vector<int> partAxis(wholeRank, -1);
-  size_t toDrop = wholeRank - partRank, next = 0;
-  for (size_t axis = 0; axis < wholeRank; ++axis) {
-    bool canDrop = toDrop > 0 && sizes[axis] == 1 &&
-                   wholeRank - axis - 1 >= partRank - next;
-    if (canDrop) {
-      --toDrop;
-      continue;
-    }
-    partAxis[axis] = static_cast<int>(next++);
-  }
-  auto offsetIn = [](const Storage &storage,
-                     const std::vector<std::string> &indices) {
-    std::string offset = "0", stride = "1";
-    for (int r = static_cast<int>(indices.size()) - 1; r >= 0; --r) {
-      offset += " + (" + indices[r] + ") * " + stride;
-      stride += " * (int64_t)" + storage.dims[r];
-    }
-    return offset;
-  };
-  std::vector<std::string> wholeIndex, partIndex;
-  for (size_t axis = 0; axis < wholeRank; ++axis) {
-    std::string start = std::to_string(offsets[axis]);
-    if (partAxis[axis] < 0) {
-      wholeIndex.push_back(start);
-      continue;
-    }
-    std::string var = "i" + std::to_string(partAxis[axis]);
-    wholeIndex.push_back(start + " + " + var);
-    partIndex.push_back(var);
-  }
+LogicalResult FunctionEmitter::emitSliceCopy(Operation *op,
+                                             const Storage &whole,
+                                             const Storage &part,
+                                             bool intoWhole) {
+  FailureOr<SliceOffsets> at = sliceOffsets(op, whole, part, "C++");
+  if (failed(at))
+    return failure();
+  size_t partRank = part.dims.size();
   os << "  // slice copy\n";
   if (partRank > 0)
     os << "  #pragma omp parallel for\n";
@@ -307,8 +269,8 @@ FunctionEmitter::emitSliceCopy(Operation *op, const Storage &whole,
        << part.dims[axis] << "; ++" << var << ")\n";
     indent += "  ";
   }
-  std::string wholeAt = whole.pointer + "[" + offsetIn(whole, wholeIndex) + "]";
-  std::string partAt = part.pointer + "[" + offsetIn(part, partIndex) + "]";
+  std::string wholeAt = whole.pointer + "[" + at->whole + "]";
+  std::string partAt = part.pointer + "[" + at->part + "]";
   os << indent << (intoWhole ? wholeAt : partAt) << " = "
      << (intoWhole ? partAt : wholeAt) << ";\n";
   return success();
@@ -342,15 +304,11 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
       })
       .Case([&](tensor::ExtractSliceOp slice) {
         return emitSliceCopy(slice, storage(slice.getSource()),
-                             storage(slice.getResult()),
-                             slice.getStaticOffsets(), slice.getStaticSizes(),
-                             slice.getStaticStrides(), /*intoWhole=*/false);
+                             storage(slice.getResult()), /*intoWhole=*/false);
       })
       .Case([&](tensor::InsertSliceOp insert) {
         return emitSliceCopy(insert, storage(insert.getResult()),
-                             storage(insert.getSource()),
-                             insert.getStaticOffsets(), insert.getStaticSizes(),
-                             insert.getStaticStrides(), /*intoWhole=*/true);
+                             storage(insert.getSource()), /*intoWhole=*/true);
       })
       .Case([&](linalg::GenericOp generic) { return emitGeneric(generic); })
       .Case([&](linalg::FillOp fill) { return emitFill(fill); })
@@ -516,9 +474,9 @@ LogicalResult FunctionEmitter::emit() {
     return failure();
   for (const ReturnTarget &target : *targets)
     if (target.source->pointer != target.pointer)
-      os << "  std::memcpy(" << target.pointer << ", "
-         << target.source->pointer << ", sizeof(real) * "
-         << target.source->size() << "); // " << target.name << "\n";
+      os << "  std::memcpy(" << target.pointer << ", " << target.source->pointer
+         << ", sizeof(real) * " << target.source->size() << "); // "
+         << target.name << "\n";
   os << "  return 0;\n}\n";
   plan.finish();
   return success();

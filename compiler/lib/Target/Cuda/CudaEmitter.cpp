@@ -99,8 +99,7 @@ private:
   LogicalResult emitOp(Operation &op);
   LogicalResult emitGeneric(linalg::GenericOp op);
   LogicalResult emitSliceCopy(Operation *op, const Storage &whole,
-                              const Storage &part, ArrayRef<int64_t> offsets,
-                              ArrayRef<int64_t> strides, bool intoWhole);
+                              const Storage &part, bool intoWhole);
 
   /// Starts a generated kernel: a new name and its index.
   unsigned newKernel(std::string &name);
@@ -419,46 +418,14 @@ LogicalResult CudaFunctionEmitter::emitGeneric(linalg::GenericOp op) {
 /// A copy between a tensor (`whole`) and a static-offset, unit-stride slice
 /// of it (`part`), which may drop axes of size 1: a thread per element of
 /// the part.
-LogicalResult CudaFunctionEmitter::emitSliceCopy(
-    Operation *op, const Storage &whole, const Storage &part,
-    ArrayRef<int64_t> offsets, ArrayRef<int64_t> strides, bool intoWhole) {
-  if (llvm::any_of(strides, [](int64_t stride) { return stride != 1; }) ||
-      llvm::any_of(offsets, ShapedType::isDynamic))
-    return op->emitOpError("the CUDA emitter takes slices with static "
-                           "offsets and unit strides only");
-  auto sizes = cast<OffsetSizeAndStrideOpInterface>(op).getStaticSizes();
-  size_t wholeRank = whole.dims.size(), partRank = part.dims.size();
-  std::vector<int> partAxis(wholeRank, -1);
-  size_t toDrop = wholeRank - partRank, next = 0;
-  for (size_t axis = 0; axis < wholeRank; ++axis) {
-    bool canDrop = toDrop > 0 && sizes[axis] == 1 &&
-                   wholeRank - axis - 1 >= partRank - next;
-    if (canDrop) {
-      --toDrop;
-      continue;
-    }
-    partAxis[axis] = static_cast<int>(next++);
-  }
-  auto offsetIn = [](const Storage &storage,
-                     const std::vector<std::string> &indices) {
-    std::string offset = "0", stride = "1";
-    for (int r = static_cast<int>(indices.size()) - 1; r >= 0; --r) {
-      offset += " + (" + indices[r] + ") * " + stride;
-      stride += " * (int64_t)" + storage.dims[r];
-    }
-    return offset;
-  };
-  std::vector<std::string> wholeIndex, partIndex;
-  for (size_t axis = 0; axis < wholeRank; ++axis) {
-    std::string start = std::to_string(offsets[axis]);
-    if (partAxis[axis] < 0) {
-      wholeIndex.push_back(start);
-      continue;
-    }
-    std::string var = "i" + std::to_string(partAxis[axis]);
-    wholeIndex.push_back(start + " + " + var);
-    partIndex.push_back(var);
-  }
+LogicalResult CudaFunctionEmitter::emitSliceCopy(Operation *op,
+                                                 const Storage &whole,
+                                                 const Storage &part,
+                                                 bool intoWhole) {
+  FailureOr<SliceOffsets> at = sliceOffsets(op, whole, part, "CUDA");
+  if (failed(at))
+    return failure();
+  size_t partRank = part.dims.size();
   std::vector<unsigned> loops;
   for (unsigned axis = 0; axis < partRank; ++axis)
     loops.push_back(axis);
@@ -473,8 +440,8 @@ LogicalResult CudaFunctionEmitter::emitSliceCopy(
             "threadIdx.x; flat < "
          << count << "; flat += (int64_t)gridDim.x * blockDim.x) {\n";
   device << decompose("flat", loops, part.dims, "    ");
-  std::string wholeAt = "whole[" + offsetIn(whole, wholeIndex) + "]";
-  std::string partAt = "part[" + offsetIn(part, partIndex) + "]";
+  std::string wholeAt = "whole[" + at->whole + "]";
+  std::string partAt = "part[" + at->part + "]";
   device << "    " << (intoWhole ? wholeAt : partAt) << " = "
          << (intoWhole ? partAt : wholeAt) << ";\n  }\n}\n";
   Launch launch{
@@ -526,15 +493,11 @@ LogicalResult CudaFunctionEmitter::emitOp(Operation &op) {
       })
       .Case([&](tensor::ExtractSliceOp slice) {
         return emitSliceCopy(slice, storage(slice.getSource()),
-                             storage(slice.getResult()),
-                             slice.getStaticOffsets(), slice.getStaticStrides(),
-                             /*intoWhole=*/false);
+                             storage(slice.getResult()), /*intoWhole=*/false);
       })
       .Case([&](tensor::InsertSliceOp insert) {
         return emitSliceCopy(insert, storage(insert.getResult()),
-                             storage(insert.getSource()),
-                             insert.getStaticOffsets(),
-                             insert.getStaticStrides(), /*intoWhole=*/true);
+                             storage(insert.getSource()), /*intoWhole=*/true);
       })
       .Case([&](linalg::GenericOp generic) { return emitGeneric(generic); })
       .Case([&](linalg::FillOp fillOp) -> LogicalResult {
