@@ -52,3 +52,15 @@ if nvidia_smi:
         config.available_features.add("cuda-gpu")
 if shutil.which("compute-sanitizer"):
     config.available_features.add("compute-sanitizer")
+
+# The CUDA emulator (test/tools/cuda-emulator): a mock libcuda.so.1 and
+# libcublasLt.so.13 in the build tree run a program's kernels, built by
+# emulated-nvcc, on the CPU.
+emulator_dir = os.path.join(config.prism_obj_root, "test", "cuda-emulator")
+if os.path.exists(os.path.join(emulator_dir, "libcuda.so.1")) and \
+        os.path.exists(os.path.join(emulator_dir, "libcublasLt.so.13")):
+    config.available_features.add("cuda-emulator")
+    config.substitutions.append(("%cuda_emulator_libs", emulator_dir))
+    config.substitutions.append(
+        ("%emulated_nvcc", os.path.join(config.prism_src_root, "test", "tools",
+                                        "cuda-emulator", "emulated-nvcc")))

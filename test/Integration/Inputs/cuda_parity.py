@@ -3,10 +3,28 @@ seed on the same data with `prism train --target cpu` and `--target cuda`,
 then compares the loss and L0 of every step (metrics.jsonl, --log-every 1)
 and every tensor of the final checkpoints (weights and Adam state).
 
-Usage: cuda_parity.py WORKDIR PRISM STEPS MODEL.sae...
+Usage: cuda_parity.py [options] WORKDIR PRISM STEPS MODEL.sae...
 
 Each model trains on its own synthetic data (`prism data synth`, 4096 rows of
 the model's `d`, 2d concepts, 4 active per row, seed 5).
+
+Options (for the CUDA emulator, test/tools/cuda-emulator; without them the
+script drives a real GPU as before):
+  --nvcc PATH     compile each model to a CUDA program with `prismc
+                  -emit=program -target=cuda -nvcc=PATH` (prismc beside
+                  PRISM) and train that program, instead of letting `prism
+                  train MODEL.sae --target cuda` compile it with nvcc
+  --cuda-arch A   the -cuda-arch of that compilation (default sm_90)
+  --env K=V       set K=V for the CUDA runs (repeatable), e.g.
+                  LD_LIBRARY_PATH=<the mock libcuda.so.1's directory>
+  --batch B       train both runs with --batch B
+  --rows R        rows of the synthetic data (default 4096)
+  --tag T         name the CUDA runs NAME-cuda-T, so that several
+                  configurations share WORKDIR; the CPU run of a model and
+                  its CUDA program (NAME-ARCH.prism) are made once per
+                  WORKDIR and reused
+For each model the line `training on ...` of the CUDA run is printed,
+prefixed by the model's name.
 
 The GPU run computes its GEMMs in fp32 (PRISM_CUDA_MATMUL=fp32): TF32 rounds
 GEMM inputs to 10 mantissa bits, a relative error of ~5e-4 per product,
@@ -19,9 +37,11 @@ STEPS steps of lr <= 3e-3 the parameters agree to ~1e-5. The thresholds
 the first moments, 1e-3 relative to the largest entry for the second
 moments) leave room for that and are far below one wrong step (lr). A top-k
 that flips on a near-tie shows as an L0 or loss jump at that step."""
+import argparse
 import json
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -61,35 +81,100 @@ def checkpoint(run):
     return tensors
 
 
-def train(prism, model, data, steps, target, out):
+def train(prism, model, data, steps, target, out, options, env_extra=None):
+    """Trains `model` into `out`; returns the CUDA run's `training on` line
+    (None on the CPU)."""
     env = dict(os.environ, PRISM_CUDA_MATMUL="fp32")
-    subprocess.run([prism, "train", model, "--data", data, "--steps",
-                    str(steps), "--seed", "1", "--log-every", "1", "--target",
-                    target, "-o", out], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
+    env.update(env_extra or {})
+    command = [prism, "train", model, "--data", data, "--steps", str(steps),
+               "--seed", "1", "--log-every", "1", "--target", target, "-o",
+               out]
+    if options.batch:
+        command += ["--batch", str(options.batch)]
+    result = subprocess.run(command, check=True, env=env,
+                            stdout=subprocess.PIPE, universal_newlines=True)
+    for line in result.stdout.splitlines():
+        if line.startswith("training on "):
+            return line
+    return None
 
 
-def synth(prism, model, workdir):
+def compile_cuda(prism, model, options, out):
+    """`model` compiled to a CUDA program with the chosen nvcc."""
+    prismc = os.path.join(os.path.dirname(os.path.abspath(prism)), "prismc")
+    subprocess.run([prismc, model, "-emit=program", "-target=cuda",
+                    "-cuda-arch=" + options.cuda_arch, "-nvcc=" + options.nvcc,
+                    "-o", out], check=True)
+    return out
+
+
+def synth(prism, model, workdir, rows):
     with open(model) as f:
         dim = int(re.search(r"\bd\s*=\s*(\d+)", f.read()).group(1))
-    data = os.path.join(workdir, f"syn-{dim}.pemb")
+    data = os.path.join(workdir, f"syn-{dim}-{rows}.pemb")
     if not os.path.exists(data):
-        subprocess.run([prism, "data", "synth", "--rows", "4096", "--dim",
+        subprocess.run([prism, "data", "synth", "--rows", str(rows), "--dim",
                         str(dim), "--concepts", str(2 * dim), "--k-active",
                         "4", "--seed", "5", "-o", data], check=True,
                        stdout=subprocess.DEVNULL)
     return data
 
 
+def trained(run, steps):
+    """Whether `run` holds a finished run of `steps` steps."""
+    try:
+        return len(metrics(run)) == steps and checkpoint(run)
+    except (OSError, IndexError):
+        return False
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description="CPU against CUDA training parity")
+    parser.add_argument("--nvcc")
+    parser.add_argument("--cuda-arch", default="sm_90")
+    parser.add_argument("--env", action="append", default=[])
+    parser.add_argument("--batch", type=int)
+    parser.add_argument("--rows", type=int, default=4096)
+    parser.add_argument("--tag", default="")
+    parser.add_argument("workdir")
+    parser.add_argument("prism")
+    parser.add_argument("steps", type=int)
+    parser.add_argument("models", nargs="+")
+    options = parser.parse_args(argv)
+    options.cuda_env = {}
+    for assignment in options.env:
+        key, equals, value = assignment.partition("=")
+        if not equals or not key:
+            parser.error(f"--env takes K=V, not '{assignment}'")
+        options.cuda_env[key] = value
+    return options
+
+
 def main():
-    workdir, prism, steps = sys.argv[1:4]
+    options = parse_args(sys.argv[1:])
+    workdir, prism, steps = options.workdir, options.prism, options.steps
     ok = True
-    for model in sys.argv[4:]:
+    for model in options.models:
         name = os.path.splitext(os.path.basename(model))[0]
-        data = synth(prism, model, workdir)
-        runs = {t: os.path.join(workdir, name + "-" + t) for t in ("cpu", "cuda")}
-        for target, run in runs.items():
-            train(prism, model, data, int(steps), target, run)
+        data = synth(prism, model, workdir, options.rows)
+        suffix = "-" + options.tag if options.tag else ""
+        batch = f"-b{options.batch}" if options.batch else ""
+        runs = {"cpu": os.path.join(workdir, name + "-cpu" + batch),
+                "cuda": os.path.join(workdir, name + "-cuda" + suffix)}
+        if not trained(runs["cpu"], steps):
+            shutil.rmtree(runs["cpu"], ignore_errors=True)
+            train(prism, model, data, steps, "cpu", runs["cpu"], options)
+        program = model
+        if options.nvcc:
+            program = os.path.join(workdir,
+                                   f"{name}-{options.cuda_arch}.prism")
+            if not os.path.exists(program):
+                compile_cuda(prism, model, options, program)
+        device = train(prism, program, data, steps, "cuda", runs["cuda"],
+                       options, options.cuda_env)
+        if device:
+            print(f"{name}: {device}")
         cpu, gpu = metrics(runs["cpu"]), metrics(runs["cuda"])
         loss = max(abs(a["loss"] - b["loss"]) / max(abs(a["loss"]), 1e-12)
                    for a, b in zip(cpu, gpu))
