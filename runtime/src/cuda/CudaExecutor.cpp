@@ -317,7 +317,7 @@ Status CudaExecutor::Impl::loadDeviceImage(const Program &program) {
   const ProgramInfo &info = owner.program;
   std::string arch = "sm_" + std::to_string(major) + std::to_string(minor);
   int capability = major * 10 + minor;
-  int cubin = -1, ptx = -1, ptxVersion = -1;
+  int cubin = -1, cubinVersion = -1, ptx = -1, ptxVersion = -1;
   std::string available;
   for (size_t i = 0; i < info.kernels.size(); ++i) {
     const KernelImageInfo &image = info.kernels[i];
@@ -325,8 +325,19 @@ Status CudaExecutor::Impl::loadDeviceImage(const Program &program) {
       continue;
     available += (available.empty() ? "" : ", ") + image.format + " " +
                  (image.arch.empty() ? "(no arch)" : image.arch);
-    if (image.format == "cubin" && image.arch == arch && cubin < 0)
+    // A cubin runs on its own major architecture at the same or a later
+    // minor one (sm_80 code on sm_86): the closest such, before any PTX.
+    bool specificCubin = false;
+    int cubinArch = image.arch.compare(0, 3, "sm_") == 0
+                        ? computeVersion("compute_" + image.arch.substr(3),
+                                         specificCubin)
+                        : -1;
+    if (image.format == "cubin" && cubinArch / 10 == major &&
+        cubinArch <= capability && cubinArch > cubinVersion &&
+        (!specificCubin || cubinArch == capability)) {
       cubin = static_cast<int>(i);
+      cubinVersion = cubinArch;
+    }
     if (image.format != "ptx")
       continue;
     // The newest PTX the device can compile; a PTX without an arch is
@@ -999,9 +1010,15 @@ bool CudaExecutor::makeResident(size_t index, const float *rows, uint64_t count,
   uint64_t bytes = count * dim * sizeof(float);
   if (state.driver->cuMemGetInfo_v2(&freeBytes, &totalBytes) != CUDA_SUCCESS ||
       bytes > freeBytes / 2) {
-    why = "the data (" + std::to_string(bytes >> 20) +
-          " MiB) does not fit in half the free GPU memory (" +
-          std::to_string(freeBytes >> 20) + " MiB free)";
+    auto mebibytes = [](uint64_t count) {
+      char text[32];
+      std::snprintf(text, sizeof(text), "%.1f MiB",
+                    static_cast<double>(count) / (1 << 20));
+      return std::string(text);
+    };
+    why = "the data (" + mebibytes(bytes) +
+          ") does not fit in half the free GPU memory (" +
+          mebibytes(freeBytes) + " free)";
     return false;
   }
   state.releaseResident();
