@@ -328,10 +328,10 @@ Status CudaExecutor::Impl::loadDeviceImage(const Program &program) {
     // A cubin runs on its own major architecture at the same or a later
     // minor one (sm_80 code on sm_86): the closest such, before any PTX.
     bool specificCubin = false;
-    int cubinArch = image.arch.compare(0, 3, "sm_") == 0
-                        ? computeVersion("compute_" + image.arch.substr(3),
-                                         specificCubin)
-                        : -1;
+    int cubinArch =
+        image.arch.compare(0, 3, "sm_") == 0
+            ? computeVersion("compute_" + image.arch.substr(3), specificCubin)
+            : -1;
     if (image.format == "cubin" && cubinArch / 10 == major &&
         cubinArch <= capability && cubinArch > cubinVersion &&
         (!specificCubin || cubinArch == capability)) {

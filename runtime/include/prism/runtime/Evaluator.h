@@ -18,10 +18,10 @@
 #define PRISM_RUNTIME_EVALUATOR_H
 
 #include "prism/runtime/Checkpoint.h"
-#include "prism/runtime/Executor.h"
 #include "prism/runtime/DataLoader.h"
 #include "prism/runtime/Dataset.h"
 #include "prism/runtime/EvalMetrics.h"
+#include "prism/runtime/Executor.h"
 #include "prism/runtime/Program.h"
 #include "prism/runtime/Status.h"
 

@@ -109,7 +109,7 @@ struct TrainConfig {
   int64_t steps = 0; // 0 when given as epochs
   int64_t epochs = 0;
   uint64_t seed = 0;
-  int64_t deadWindow = 0; // samples; 0 = the runtime's default
+  int64_t deadWindow = 0;      // samples; 0 = the runtime's default
   std::string matmul = "tf32"; // GPU GEMMs: "tf32", "bf16" or "fp32"
 };
 
