@@ -35,6 +35,66 @@ std::vector<int64_t> target::schemaShape(RankedTensorType type) {
   return shape;
 }
 
+/// The flat offset of an operand element for the loop variables `iN`.
+static FailureOr<std::string> elementOffset(AffineMap map,
+                                            const Storage &storage) {
+  std::string offset = "0";
+  std::string stride = "1";
+  for (int r = static_cast<int>(map.getNumResults()) - 1; r >= 0; --r) {
+    AffineExpr expr = map.getResult(r);
+    std::string index;
+    if (auto dim = dyn_cast<AffineDimExpr>(expr))
+      index = "i" + std::to_string(dim.getPosition());
+    else if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+      index = std::to_string(constant.getValue());
+    else
+      return failure();
+    if (index != "0")
+      offset += " + " + index + " * " + stride;
+    stride += " * (int64_t)" + storage.dims[r];
+  }
+  return offset;
+}
+
+FailureOr<GenericAccess> target::genericAccess(linalg::GenericOp op,
+                                               const EntryPlan &plan,
+                                               StringRef emitter) {
+  GenericAccess access;
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  // Inits are read through their results' storage: an empty init has none.
+  access.operands = SmallVector<Value>(op.getDpsInputs());
+  llvm::append_range(access.operands, op->getResults());
+  for (Value operand : access.operands)
+    if (!isa<RankedTensorType>(operand.getType()))
+      return op.emitOpError("takes a scalar input; expected tensors");
+
+  access.extents.resize(numLoops);
+  for (auto [operand, map] : llvm::zip(access.operands, maps))
+    for (auto [r, expr] : llvm::enumerate(map.getResults()))
+      if (auto dim = dyn_cast<AffineDimExpr>(expr))
+        if (access.extents[dim.getPosition()].empty())
+          access.extents[dim.getPosition()] = plan.storage(operand).dims[r];
+  for (auto [d, extent] : llvm::enumerate(access.extents))
+    if (extent.empty())
+      return op.emitOpError("loop ") << d << " has no extent";
+
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < numLoops; ++d)
+    (iterators[d] == utils::IteratorType::parallel ? access.parallel
+                                                   : access.reduction)
+        .push_back(d);
+
+  for (auto [operand, map] : llvm::zip(access.operands, maps)) {
+    FailureOr<std::string> offset = elementOffset(map, plan.storage(operand));
+    if (failed(offset))
+      return op.emitOpError("has an indexing map the ")
+             << emitter << " emitter cannot print: " << AffineMapAttr::get(map);
+    access.offsets.push_back(*offset);
+  }
+  return access;
+}
+
 FailureOr<SliceOffsets> target::sliceOffsets(Operation *op,
                                              const Storage &whole,
                                              const Storage &part,

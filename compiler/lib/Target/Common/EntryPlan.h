@@ -17,6 +17,7 @@
 #include "prism/Target/CppEmitter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/raw_ostream.h"
@@ -133,6 +134,20 @@ mlir::FailureOr<SliceOffsets> sliceOffsets(mlir::Operation *op,
                                            const Storage &whole,
                                            const Storage &part,
                                            llvm::StringRef emitter);
+
+/// What both emitters need to print a linalg.generic: its operands (the
+/// inputs, then the results, whose storage holds the inits), each loop's
+/// extent (from the first operand indexed by it), each operand's element
+/// offset as a C expression of the loop variables i0, i1, ..., and the loops
+/// by iterator type. `emitter` names the back end in errors.
+struct GenericAccess {
+  llvm::SmallVector<mlir::Value> operands;
+  std::vector<std::string> extents, offsets;
+  std::vector<unsigned> parallel, reduction;
+};
+mlir::FailureOr<GenericAccess> genericAccess(mlir::linalg::GenericOp op,
+                                             const EntryPlan &plan,
+                                             llvm::StringRef emitter);
 
 /// The program-table shape of a tensor type: -1 for a dynamic dimension.
 std::vector<int64_t> schemaShape(mlir::RankedTensorType type);

@@ -53,65 +53,21 @@ private:
 
 } // namespace
 
-/// The flat offset of an operand element for the loop variables `iN`.
-static FailureOr<std::string> elementOffset(AffineMap map,
-                                            const Storage &storage) {
-  std::string offset = "0";
-  std::string stride = "1";
-  for (int r = static_cast<int>(map.getNumResults()) - 1; r >= 0; --r) {
-    AffineExpr expr = map.getResult(r);
-    std::string index;
-    if (auto dim = dyn_cast<AffineDimExpr>(expr))
-      index = "i" + std::to_string(dim.getPosition());
-    else if (auto constant = dyn_cast<AffineConstantExpr>(expr))
-      index = std::to_string(constant.getValue());
-    else
-      return failure();
-    if (index != "0")
-      offset += " + " + index + " * " + stride;
-    stride += " * (int64_t)" + storage.dims[r];
-  }
-  return offset;
-}
-
 LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
-  unsigned numLoops = op.getNumLoops();
+  FailureOr<GenericAccess> access = genericAccess(op, plan, "C++");
+  if (failed(access))
+    return failure();
+  const SmallVector<Value> &operands = access->operands;
+  const std::vector<std::string> &extents = access->extents;
+  const std::vector<std::string> &offsets = access->offsets;
+  const std::vector<unsigned> &parallel = access->parallel;
+  const std::vector<unsigned> &reduction = access->reduction;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  // Inits are read through their results' storage: an empty init has none.
-  SmallVector<Value> operands(op.getDpsInputs());
-  llvm::append_range(operands, op->getResults());
-
-  // Each loop's extent, from the first operand that indexes with it.
-  std::vector<std::string> extents(numLoops);
-  for (auto [operand, map] : llvm::zip(operands, maps))
-    for (auto [r, expr] : llvm::enumerate(map.getResults()))
-      if (auto dim = dyn_cast<AffineDimExpr>(expr))
-        if (extents[dim.getPosition()].empty())
-          extents[dim.getPosition()] = storage(operand).dims[r];
-  for (auto [d, extent] : llvm::enumerate(extents))
-    if (extent.empty())
-      return op.emitOpError("loop ") << d << " has no extent";
-
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  std::vector<unsigned> parallel, reduction;
-  for (unsigned d = 0; d < numLoops; ++d)
-    (iterators[d] == utils::IteratorType::parallel ? parallel : reduction)
-        .push_back(d);
-
   ExpressionPrinter printer("e");
   Block &body = op.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   unsigned numInputs = op.getNumDpsInputs();
 
-  std::vector<std::string> offsets;
-  for (auto [operand, map] : llvm::zip(operands, maps)) {
-    FailureOr<std::string> offset = elementOffset(map, storage(operand));
-    if (failed(offset))
-      return op.emitOpError("has an indexing map the C++ emitter cannot "
-                            "print: ")
-             << AffineMapAttr::get(map);
-    offsets.push_back(*offset);
-  }
   std::vector<std::string> outPointers;
   for (Value result : op.getResults())
     outPointers.push_back(real(result));
@@ -194,8 +150,6 @@ LogicalResult FunctionEmitter::emitGeneric(linalg::GenericOp op) {
       openLoop(d);
   for (unsigned i = 0; i < numInputs; ++i) {
     Value input = operands[i];
-    if (!isa<RankedTensorType>(input.getType()))
-      return op.emitOpError("takes a scalar input; expected tensors");
     std::string name = "in" + std::to_string(i);
     if (body.getArgument(i).use_empty())
       continue;

@@ -146,27 +146,6 @@ static std::string decompose(StringRef flat, ArrayRef<unsigned> loops,
   return text;
 }
 
-/// The flat offset of an operand element for the loop variables `iN`.
-static FailureOr<std::string> elementOffset(AffineMap map,
-                                            const Storage &storage) {
-  std::string offset = "0";
-  std::string stride = "1";
-  for (int r = static_cast<int>(map.getNumResults()) - 1; r >= 0; --r) {
-    AffineExpr expr = map.getResult(r);
-    std::string index;
-    if (auto dim = dyn_cast<AffineDimExpr>(expr))
-      index = "i" + std::to_string(dim.getPosition());
-    else if (auto constant = dyn_cast<AffineConstantExpr>(expr))
-      index = std::to_string(constant.getValue());
-    else
-      return failure();
-    if (index != "0")
-      offset += " + " + index + " * " + stride;
-    stride += " * (int64_t)" + storage.dims[r];
-  }
-  return offset;
-}
-
 unsigned CudaFunctionEmitter::newKernel(std::string &name) {
   unsigned index = kernelNames.size();
   name = plan.entry().symbol + "_k" + std::to_string(index);
@@ -210,41 +189,20 @@ static const Combiner *splittableCombiner(linalg::GenericOp op) {
 }
 
 LogicalResult CudaFunctionEmitter::emitGeneric(linalg::GenericOp op) {
+  FailureOr<GenericAccess> access = genericAccess(op, plan, "CUDA");
+  if (failed(access))
+    return failure();
+  const SmallVector<Value> &operands = access->operands;
+  const std::vector<std::string> &extents = access->extents;
+  const std::vector<std::string> &offsets = access->offsets;
+  const std::vector<unsigned> &parallel = access->parallel;
+  const std::vector<unsigned> &reduction = access->reduction;
   unsigned numLoops = op.getNumLoops();
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  SmallVector<Value> operands(op.getDpsInputs());
-  llvm::append_range(operands, op->getResults());
   unsigned numInputs = op.getNumDpsInputs();
   unsigned numOutputs = op.getNumDpsInits();
-
-  std::vector<std::string> extents(numLoops);
-  for (auto [operand, map] : llvm::zip(operands, maps))
-    for (auto [r, expr] : llvm::enumerate(map.getResults()))
-      if (auto dim = dyn_cast<AffineDimExpr>(expr))
-        if (extents[dim.getPosition()].empty())
-          extents[dim.getPosition()] = storage(operand).dims[r];
-  for (auto [d, extent] : llvm::enumerate(extents))
-    if (extent.empty())
-      return op.emitOpError("loop ") << d << " has no extent";
-
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  std::vector<unsigned> parallel, reduction, all;
-  for (unsigned d = 0; d < numLoops; ++d) {
-    (iterators[d] == utils::IteratorType::parallel ? parallel : reduction)
-        .push_back(d);
+  std::vector<unsigned> all;
+  for (unsigned d = 0; d < numLoops; ++d)
     all.push_back(d);
-  }
-  std::vector<std::string> offsets;
-  for (auto [operand, map] : llvm::zip(operands, maps)) {
-    if (!isa<RankedTensorType>(operand.getType()))
-      return op.emitOpError("takes a scalar input; expected tensors");
-    FailureOr<std::string> offset = elementOffset(map, storage(operand));
-    if (failed(offset))
-      return op.emitOpError("has an indexing map the CUDA emitter cannot "
-                            "print: ")
-             << AffineMapAttr::get(map);
-    offsets.push_back(*offset);
-  }
   std::vector<std::string> parallelExtents, reductionExtents;
   for (unsigned d : parallel)
     parallelExtents.push_back(extents[d]);
