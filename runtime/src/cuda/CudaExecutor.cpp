@@ -210,6 +210,7 @@ struct CudaExecutor::Impl {
   };
   std::unique_ptr<Resident> resident;
   Status gatherResident(const EntryPointInfo &entry);
+  Status moveState(bool send);
   void releaseResident();
   std::string failure;
   prism_cuda_context abi = {};
@@ -915,27 +916,24 @@ Status CudaExecutor::run(const std::string &name,
                    scalars);
 }
 
-Status CudaExecutor::pullState() {
-  Status status = impl->bind();
-  std::vector<uint32_t> all(program.buffers.size());
+// Parameters, optimizer state and metric accumulators, one way or the
+// other, then a wait for the stream.
+Status CudaExecutor::Impl::moveState(bool send) {
+  Status status = bind();
+  std::vector<uint32_t> all(owner.program.buffers.size());
   for (size_t i = 0; i < all.size(); ++i)
     all[i] = static_cast<uint32_t>(i);
   if (status.isOk())
-    status = impl->transfer(all, isState, /*send=*/false);
-  CUresult done = impl->driver->cuStreamSynchronize(impl->stream);
-  return status.isOk() ? impl->check(done, "fetching the model state") : status;
+    status = transfer(all, isState, send);
+  CUresult done = driver->cuStreamSynchronize(stream);
+  return status.isOk() ? check(done, send ? "sending the model state"
+                                          : "fetching the model state")
+                       : status;
 }
 
-Status CudaExecutor::pushState() {
-  Status status = impl->bind();
-  std::vector<uint32_t> all(program.buffers.size());
-  for (size_t i = 0; i < all.size(); ++i)
-    all[i] = static_cast<uint32_t>(i);
-  if (status.isOk())
-    status = impl->transfer(all, isState, /*send=*/true);
-  CUresult done = impl->driver->cuStreamSynchronize(impl->stream);
-  return status.isOk() ? impl->check(done, "sending the model state") : status;
-}
+Status CudaExecutor::pullState() { return impl->moveState(/*send=*/false); }
+
+Status CudaExecutor::pushState() { return impl->moveState(/*send=*/true); }
 
 void CudaExecutor::setGemmMath(GemmMath math) {
   if (math == impl->math)
