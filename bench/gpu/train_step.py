@@ -46,8 +46,11 @@ def name_of(config):
     return f"topk-n{config['n']}-{config['matmul']}"
 
 
-def prepare(out, build):
-    repo = os.path.dirname(os.path.dirname(HERE))
+def prepare(out, build, torch_ref):
+    if not os.path.exists(torch_ref):
+        raise SystemExit(f"the PyTorch reference is not at {torch_ref}; pass "
+                         "--torch-ref PATH (../shared/bench/torch_reference.py "
+                         "beside the checkout)")
     prismc = os.path.join(build, "bin", "prismc")
     prism = os.path.join(build, "bin", "prism")
     os.makedirs(os.path.join(out, "bin"), exist_ok=True)
@@ -76,8 +79,7 @@ def prepare(out, build):
         if match and not match.group(1).startswith(system):
             shutil.copy2(match.group(2), os.path.join(out, "lib"))
     shutil.copy2(os.path.abspath(__file__), out)
-    shutil.copy2(os.path.join(repo, "..", "shared", "bench",
-                              "torch_reference.py"), out)
+    shutil.copy2(torch_ref, out)
     print(f"prepared {out}: {', '.join(name_of(c) for c in CONFIGS)}")
 
 
@@ -158,12 +160,15 @@ def main():
     parser.add_argument("--prepare", metavar="DIR")
     parser.add_argument("--build", default=os.path.join(
         os.path.dirname(os.path.dirname(HERE)), "build"))
+    parser.add_argument("--torch-ref", default=os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(HERE))), "shared",
+        "bench", "torch_reference.py"))
     parser.add_argument("--run", metavar="DIR")
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--json")
     args = parser.parse_args()
     if args.prepare:
-        prepare(os.path.abspath(args.prepare), args.build)
+        prepare(os.path.abspath(args.prepare), args.build, args.torch_ref)
     elif args.run:
         run_all(os.path.abspath(args.run), args.steps, args.json)
     else:
