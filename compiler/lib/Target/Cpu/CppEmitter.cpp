@@ -13,6 +13,7 @@
 #include "prism/Target/ExpressionPrinter.h"
 
 #include "../Common/EntryPlan.h"
+#include "../Common/PreludeCalls.h"
 #include "CpuPrelude.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -238,6 +239,13 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
     if (Value init = plan.copiedInit(result))
       os << "  std::memcpy(" << real(result) << ", " << real(init)
          << ", sizeof(real) * " << storage(init).size() << ");\n";
+  if (std::optional<PreludeCall> call = preludeCall(op, plan)) {
+    os << "  prism_" << call->name << "(";
+    for (auto [i, arg] : llvm::enumerate(call->args))
+      os << (i ? ", " : "") << (call->scalarPointer[i] ? "*" : "") << arg;
+    os << ");\n";
+    return success();
+  }
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case([&](tensor::EmptyOp) { return success(); })
       .Case([&](tensor::DimOp) { return success(); })
@@ -279,120 +287,6 @@ LogicalResult FunctionEmitter::emitOp(Operation &op) {
            << (gemm.getEpilogue() == saek::Epilogue::BiasRelu ? "true"
                                                               : "false")
            << ");\n";
-        return success();
-      })
-      .Case([&](saek::TopKOp topk) {
-        std::vector<std::string> in = dims(topk.getInput());
-        os << "  prism_topk(" << real(topk.getInput()) << ", " << in[0] << ", "
-           << in[1] << ", " << topk.getK() << ", "
-           << (topk.getAbs() ? "true" : "false") << ", "
-           << real(topk.getValues()) << ", " << real(topk.getIndices())
-           << ");\n";
-        return success();
-      })
-      .Case([&](saek::GatherDecodeOp gather) {
-        std::vector<std::string> code = dims(gather.getValues());
-        os << "  prism_gather_decode(" << real(gather.getValues()) << ", "
-           << real(gather.getIndices()) << ", " << real(gather.getTable())
-           << ", " << (gather.getBias() ? real(gather.getBias()) : "nullptr")
-           << ", " << code[0] << ", " << code[1] << ", "
-           << dims(gather.getTable())[1] << ", " << real(gather.getResult())
-           << ");\n";
-        return success();
-      })
-      .Case([&](saek::GatherDotOp dot) {
-        std::vector<std::string> code = dims(dot.getIndices());
-        os << "  prism_gather_dot(" << real(dot.getRows()) << ", "
-           << real(dot.getIndices()) << ", " << real(dot.getTable()) << ", "
-           << code[0] << ", " << code[1] << ", " << dims(dot.getTable())[1]
-           << ", " << real(dot.getResult()) << ");\n";
-        return success();
-      })
-      .Case([&](saek::ScatterRowsOp scatter) {
-        std::vector<std::string> code = dims(scatter.getValues());
-        os << "  prism_scatter_rows(" << real(scatter.getValues()) << ", "
-           << real(scatter.getIndices()) << ", " << real(scatter.getRows())
-           << ", " << code[0] << ", " << code[1] << ", "
-           << dims(scatter.getRows())[1] << ", " << scatter.getN() << ", "
-           << (scatter.getTransposed() ? "true" : "false") << ", "
-           << real(scatter.getResult()) << ");\n";
-        return success();
-      })
-      .Case([&](saek::ScatterDenseOp scatter) {
-        std::vector<std::string> code = dims(scatter.getValues());
-        os << "  prism_scatter_dense(" << real(scatter.getValues()) << ", "
-           << real(scatter.getIndices()) << ", " << code[0] << ", " << code[1]
-           << ", " << scatter.getN() << ", " << real(scatter.getResult())
-           << ");\n";
-        return success();
-      })
-      .Case([&](saek::GatherOp gather) {
-        std::vector<std::string> in = dims(gather.getInput());
-        os << "  prism_gather(" << real(gather.getInput()) << ", "
-           << real(gather.getIndices()) << ", " << in[0] << ", " << in[1]
-           << ", " << dims(gather.getIndices())[1] << ", "
-           << real(gather.getResult()) << ");\n";
-        return success();
-      })
-      .Case([&](saek::ScatterSumOp scatter) {
-        std::vector<std::string> code = dims(scatter.getValues());
-        os << "  prism_scatter_sum(" << real(scatter.getValues()) << ", "
-           << real(scatter.getIndices()) << ", " << code[0] << ", " << code[1]
-           << ", " << scatter.getN() << ", " << real(scatter.getResult())
-           << ");\n";
-        return success();
-      })
-      .Case([&](saek::BatchTopKOp topk) {
-        std::vector<std::string> in = dims(topk.getInput());
-        os << "  prism_batch_topk(" << real(topk.getInput()) << ", " << in[0]
-           << ", " << in[1] << ", " << topk.getK() << ", "
-           << (topk.getMask() ? "true" : "false") << ", "
-           << real(topk.getResult()) << ");\n";
-        return success();
-      })
-      .Case([&](saek::AdamOp adam) {
-        auto attr = [](APFloat value) {
-          return ExpressionPrinter::formatReal(value.convertToDouble());
-        };
-        Operation *fused = plan.fusedUnitNorm(adam);
-        Value grad = adam.getGrad(), newParam = adam.getNewParam();
-        if (fused) {
-          std::vector<std::string> shape = dims(adam.getParam());
-          grad = grad.getDefiningOp<saek::ProjectTangentOp>().getGrad();
-          newParam = fused->getResult(0);
-          os << "  prism_adam_unit_rows(" << real(adam.getParam()) << ", "
-             << real(grad) << ", " << real(adam.getM()) << ", "
-             << real(adam.getV()) << ", " << shape[0] << ", " << shape[1];
-        } else {
-          os << "  prism_adam(" << real(adam.getParam()) << ", " << real(grad)
-             << ", " << real(adam.getM()) << ", " << real(adam.getV()) << ", "
-             << storage(adam.getParam()).size();
-        }
-        os << ", *" << real(adam.getLr()) << ", *" << real(adam.getBc1())
-           << ", *" << real(adam.getBc2()) << ", " << attr(adam.getBeta1())
-           << ", " << attr(adam.getBeta2()) << ", "
-           << ExpressionPrinter::formatReal(1.0 -
-                                            adam.getBeta1().convertToDouble())
-           << ", "
-           << ExpressionPrinter::formatReal(1.0 -
-                                            adam.getBeta2().convertToDouble())
-           << ", " << attr(adam.getEps()) << ", " << attr(adam.getWeightDecay())
-           << ", " << real(newParam) << ", " << real(adam.getNewM()) << ", "
-           << real(adam.getNewV()) << ");\n";
-        return success();
-      })
-      .Case([&](saek::UnitNormOp norm) {
-        std::vector<std::string> in = dims(norm.getInput());
-        os << "  prism_unit_norm(" << real(norm.getInput()) << ", " << in[0]
-           << ", " << in[1] << ", " << norm.getAxis() << ", "
-           << real(norm.getResult()) << ");\n";
-        return success();
-      })
-      .Case([&](saek::ProjectTangentOp project) {
-        std::vector<std::string> in = dims(project.getGrad());
-        os << "  prism_project_tangent(" << real(project.getGrad()) << ", "
-           << real(project.getParam()) << ", " << in[0] << ", " << in[1] << ", "
-           << project.getAxis() << ", " << real(project.getResult()) << ");\n";
         return success();
       })
       .Default([](Operation *op) {

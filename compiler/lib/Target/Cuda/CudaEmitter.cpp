@@ -26,6 +26,7 @@
 #include "prism/Target/ExpressionPrinter.h"
 
 #include "../Common/EntryPlan.h"
+#include "../Common/PreludeCalls.h"
 #include "CudaAbiText.inc"
 #include "CudaPrelude.h"
 
@@ -415,7 +416,6 @@ LogicalResult CudaFunctionEmitter::emitOp(Operation &op) {
   if (plan.isFusedAway(&op))
     return success();
   auto dims = [&](Value value) { return storage(value).dims; };
-  auto flag = [](bool value) { return value ? "true" : "false"; };
   for (Value result : op.getResults())
     if (Value init = plan.copiedInit(result))
       host << "  PRISM_CU_CHECK(cx->copy(cx->self, " << ptr(result) << ", "
@@ -433,9 +433,12 @@ LogicalResult CudaFunctionEmitter::emitOp(Operation &op) {
     return call("prism_cu_fill", {out.pointer, out.size(),
                                   ExpressionPrinter::formatReal(value)});
   };
-  auto real = [](APFloat value) {
-    return ExpressionPrinter::formatReal(value.convertToDouble());
-  };
+  if (std::optional<PreludeCall> prelude = preludeCall(op, plan)) {
+    // Batch top-k keeps its radix histograms in the work area.
+    if (prelude->name == "batch_topk")
+      prelude->args.push_back("work");
+    return call("prism_cu_" + prelude->name, prelude->args);
+  }
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case([&](tensor::EmptyOp) { return success(); })
       .Case([&](tensor::DimOp) { return success(); })
@@ -482,113 +485,6 @@ LogicalResult CudaFunctionEmitter::emitOp(Operation &op) {
              << (gemm.getEpilogue() == saek::Epilogue::BiasRelu ? 1 : 0)
              << "));\n";
         return success();
-      })
-      .Case([&](saek::TopKOp topk) {
-        std::vector<std::string> in = dims(topk.getInput());
-        return call("prism_cu_topk",
-                    {ptr(topk.getInput()), in[0], in[1],
-                     std::to_string(topk.getK()), flag(topk.getAbs()),
-                     ptr(topk.getValues()), ptr(topk.getIndices())});
-      })
-      .Case([&](saek::GatherDecodeOp gather) {
-        std::vector<std::string> code = dims(gather.getValues());
-        return call("prism_cu_gather_decode",
-                    {ptr(gather.getValues()), ptr(gather.getIndices()),
-                     ptr(gather.getTable()),
-                     gather.getBias() ? ptr(gather.getBias()) : "nullptr",
-                     code[0], code[1], dims(gather.getTable())[1],
-                     ptr(gather.getResult())});
-      })
-      .Case([&](saek::GatherDotOp dot) {
-        std::vector<std::string> code = dims(dot.getIndices());
-        return call("prism_cu_gather_dot",
-                    {ptr(dot.getRows()), ptr(dot.getIndices()),
-                     ptr(dot.getTable()), code[0], code[1],
-                     dims(dot.getTable())[1], ptr(dot.getResult())});
-      })
-      .Case([&](saek::ScatterRowsOp scatter) {
-        std::vector<std::string> code = dims(scatter.getValues());
-        return call("prism_cu_scatter_rows",
-                    {ptr(scatter.getValues()), ptr(scatter.getIndices()),
-                     ptr(scatter.getRows()), code[0], code[1],
-                     dims(scatter.getRows())[1], std::to_string(scatter.getN()),
-                     flag(scatter.getTransposed()), ptr(scatter.getResult())});
-      })
-      .Case([&](saek::ScatterDenseOp scatter) {
-        std::vector<std::string> code = dims(scatter.getValues());
-        return call("prism_cu_scatter_dense",
-                    {ptr(scatter.getValues()), ptr(scatter.getIndices()),
-                     code[0], code[1], std::to_string(scatter.getN()),
-                     ptr(scatter.getResult())});
-      })
-      .Case([&](saek::GatherOp gather) {
-        std::vector<std::string> in = dims(gather.getInput());
-        return call("prism_cu_gather",
-                    {ptr(gather.getInput()), ptr(gather.getIndices()), in[0],
-                     in[1], dims(gather.getIndices())[1],
-                     ptr(gather.getResult())});
-      })
-      .Case([&](saek::ScatterSumOp scatter) {
-        std::vector<std::string> code = dims(scatter.getValues());
-        return call("prism_cu_scatter_sum",
-                    {ptr(scatter.getValues()), ptr(scatter.getIndices()),
-                     code[0], code[1], std::to_string(scatter.getN()),
-                     ptr(scatter.getResult())});
-      })
-      .Case([&](saek::BatchTopKOp topk) {
-        std::vector<std::string> in = dims(topk.getInput());
-        return call("prism_cu_batch_topk",
-                    {ptr(topk.getInput()), in[0], in[1],
-                     std::to_string(topk.getK()), flag(topk.getMask() != 0),
-                     ptr(topk.getResult()), "work"});
-      })
-      .Case([&](saek::AdamOp adam) {
-        Operation *fused = plan.fusedUnitNorm(adam);
-        Value grad = adam.getGrad(), newParam = adam.getNewParam();
-        std::vector<std::string> args = {ptr(adam.getParam())};
-        std::string launcher = "prism_cu_adam";
-        if (fused) {
-          grad = grad.getDefiningOp<saek::ProjectTangentOp>().getGrad();
-          newParam = fused->getResult(0);
-          launcher = "prism_cu_adam_unit_rows";
-        }
-        args.push_back(ptr(grad));
-        args.push_back(ptr(adam.getM()));
-        args.push_back(ptr(adam.getV()));
-        if (fused) {
-          std::vector<std::string> shape = dims(adam.getParam());
-          args.push_back(shape[0]);
-          args.push_back(shape[1]);
-        } else {
-          args.push_back(storage(adam.getParam()).size());
-        }
-        for (Value scalar : {adam.getLr(), adam.getBc1(), adam.getBc2()})
-          args.push_back(ptr(scalar));
-        args.push_back(real(adam.getBeta1()));
-        args.push_back(real(adam.getBeta2()));
-        args.push_back(ExpressionPrinter::formatReal(
-            1.0 - adam.getBeta1().convertToDouble()));
-        args.push_back(ExpressionPrinter::formatReal(
-            1.0 - adam.getBeta2().convertToDouble()));
-        args.push_back(real(adam.getEps()));
-        args.push_back(real(adam.getWeightDecay()));
-        args.push_back(ptr(newParam));
-        args.push_back(ptr(adam.getNewM()));
-        args.push_back(ptr(adam.getNewV()));
-        return call(launcher, args);
-      })
-      .Case([&](saek::UnitNormOp norm) {
-        std::vector<std::string> in = dims(norm.getInput());
-        return call("prism_cu_unit_norm",
-                    {ptr(norm.getInput()), in[0], in[1],
-                     std::to_string(norm.getAxis()), ptr(norm.getResult())});
-      })
-      .Case([&](saek::ProjectTangentOp project) {
-        std::vector<std::string> in = dims(project.getGrad());
-        return call("prism_cu_project_tangent",
-                    {ptr(project.getGrad()), ptr(project.getParam()), in[0],
-                     in[1], std::to_string(project.getAxis()),
-                     ptr(project.getResult())});
       })
       .Default([](Operation *op) {
         return op->emitOpError("has no CUDA translation");
