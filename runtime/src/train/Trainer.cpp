@@ -246,9 +246,9 @@ static bool checkpointed(BufferKind kind) {
   return kind == BufferKind::OptimizerState || kind == BufferKind::ModelState;
 }
 
+// The host views of the parameters and optimizer state are current: run()
+// pulls them before checking the parameters at every checkpoint step.
 Status Trainer::writeCheckpoint() {
-  if (Status pulled = exec->pullState(); !pulled.isOk())
-    return pulled;
   const ProgramInfo &info = exec->info();
   CheckpointData checkpoint;
   CheckpointConfig &config = checkpoint.config;
@@ -441,9 +441,7 @@ static std::string indexText(uint64_t flat,
   return text + "]";
 }
 
-std::optional<std::string> Trainer::checkParameters() {
-  if (Status pulled = exec->pullState(); !pulled.isOk())
-    return pulled.getMessage();
+std::optional<std::string> Trainer::checkParameters() const {
   const ProgramInfo &info = exec->info();
   for (size_t i = 0; i < info.buffers.size(); ++i) {
     const BufferInfo &buffer = info.buffers[i];
@@ -560,6 +558,10 @@ Trainer::run(const std::function<void(const StepMetrics &)> &onStep) {
     bool save = t == end ||
                 (options.checkpointEvery && t % options.checkpointEvery == 0);
     if (log || save) {
+      // A device executor's parameters come to the host views once here,
+      // for the check and for the checkpoint below.
+      if (status = exec->pullState(); !status.isOk())
+        return status;
       if (std::optional<std::string> bad = checkParameters()) {
         report.divergence =
             "training diverged at step " + std::to_string(t) + ": " + *bad;

@@ -152,6 +152,12 @@ std::string target::entrySymbol(StringRef name) {
   return symbol;
 }
 
+/// Adam's moments are optimizer state; other state belongs to the model.
+static BufferRole stateRole(StringRef name) {
+  return name.starts_with("adam.") ? BufferRole::OptimizerState
+                                   : BufferRole::ModelState;
+}
+
 EntryPlan::EntryPlan(func::FuncOp func, ProgramLayout &layout,
                      std::function<std::string(unsigned)> scalarPointer)
     : func(func), layout(layout), scalarPointer(std::move(scalarPointer)) {}
@@ -214,8 +220,7 @@ LogicalResult EntryPlan::bindArguments() {
       role = BufferRole::Parameter;
     } else if (StringAttr state = attr("sae.state")) {
       name = state.str();
-      role = StringRef(name).starts_with("adam.") ? BufferRole::OptimizerState
-                                                  : BufferRole::ModelState;
+      role = stateRole(name);
     } else if (StringAttr accumulator = attr("sae.accumulator")) {
       name = accumulator.str();
       role = BufferRole::Accumulator;
@@ -378,8 +383,7 @@ EntryPlan::returnTargets(func::ReturnOp op) {
       role = BufferRole::Parameter;
     } else if (StringAttr state = attr("sae.state_out")) {
       name = state.str();
-      role = StringRef(name).starts_with("adam.") ? BufferRole::OptimizerState
-                                                  : BufferRole::ModelState;
+      role = stateRole(name);
     } else if (StringAttr accumulator = attr("sae.accumulator")) {
       name = accumulator.str();
       role = BufferRole::Accumulator;

@@ -127,7 +127,7 @@ private:
           TrainPlan plan, DataLoader loader);
 
   /// The first non-finite parameter value, as a divergence message.
-  std::optional<std::string> checkParameters();
+  std::optional<std::string> checkParameters() const;
   Status writeCheckpoint();
   Status appendMetrics(const StepMetrics &metrics);
   std::string metricsPath() const;
