@@ -344,13 +344,8 @@ static void printBlock(std::ostream &out, const std::string &block,
       for (size_t i = 0; i < metric.shape.size(); ++i)
         shape += (i ? ", " : "") + std::to_string(metric.shape[i]);
       shape += "]";
-      double sum = 0;
-      uint64_t finite = 0;
-      for (float v : metric.values)
-        if (std::isfinite(v)) {
-          sum += v;
-          ++finite;
-        }
+      uint64_t finite = metric.finiteCount();
+      double sum = metric.finiteSum();
       std::snprintf(line, sizeof(line), "  %-12s %s, %llu finite, mean %s\n",
                     metric.name.c_str(), shape.c_str(),
                     static_cast<unsigned long long>(finite),

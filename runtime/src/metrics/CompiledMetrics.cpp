@@ -10,6 +10,8 @@
 
 #include "prism/runtime/Evaluator.h"
 
+#include <cmath>
+
 using namespace prism;
 
 static const char kPrefix[] = "metrics.";
@@ -51,6 +53,21 @@ static Status checkMetricsEntry(const ProgramInfo &info,
                                    "' (a compiled metrics block has init, "
                                    "pass0 and finalize entry points)");
   return checkEvaluatedEntry(info, path, *entry);
+}
+
+uint64_t BlockMetric::finiteCount() const {
+  uint64_t count = 0;
+  for (float v : values)
+    count += std::isfinite(v) ? 1 : 0;
+  return count;
+}
+
+double BlockMetric::finiteSum() const {
+  double sum = 0;
+  for (float v : values)
+    if (std::isfinite(v))
+      sum += v;
+  return sum;
 }
 
 StatusOr<std::vector<BlockMetric>>

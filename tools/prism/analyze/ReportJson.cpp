@@ -178,13 +178,8 @@ static Json modelMetricsJson(const RunAnalysis &run) {
         values[metric.name] = number(metric.values.front());
         continue;
       }
-      double sum = 0;
-      uint64_t finite = 0;
-      for (float v : metric.values)
-        if (std::isfinite(v)) {
-          sum += v;
-          ++finite;
-        }
+      uint64_t finite = metric.finiteCount();
+      double sum = metric.finiteSum();
       Json summary = Json::object();
       summary["shape"] = metric.shape;
       summary["finite"] = finite;

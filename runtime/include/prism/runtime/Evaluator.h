@@ -65,6 +65,11 @@ struct BlockMetric {
   std::string name;
   std::vector<uint64_t> shape;
   std::vector<float> values;
+
+  /// How many values are finite, and their sum (in double), for summaries
+  /// of a per-concept metric.
+  uint64_t finiteCount() const;
+  double finiteSum() const;
 };
 
 enum class EvalSplit : uint8_t { All, HeldOut };
