@@ -93,13 +93,20 @@ private:
     std::cerr << status.str() << "\n";
     return UserError;
   }
-  /// Settles --target auto, and checks that a GPU answers for cuda.
+  /// Checks that a GPU answers for --target cuda, and settles auto for a
+  /// model (a compiled program keeps its own target: loadProgram).
   Status resolveTarget();
-  Status prepareProgram(std::string &programPath);
+  /// RUN_DIR/program.prism: the model compiled for the target, or the
+  /// program copied there and checked against it.
+  StatusOr<Program> loadProgram(std::string &programPath);
   Status writeRunJson(const Trainer &trainer, const TrainReport &report,
                       const std::string &programPath, uint64_t startStep);
 
   TrainArgs args;
+  /// Whether a GPU answers (resolveTarget asks for cuda and auto), and
+  /// why not.
+  bool gpu = false;
+  std::string noGpu;
   std::string commandLine;
   std::string started;
 };
@@ -287,37 +294,32 @@ static bool sameFile(const std::string &a, const std::string &b) {
 Status TrainRun::resolveTarget() {
   if (args.target == "cpu")
     return Status::ok();
-  std::string why;
-  bool gpu = cudaAvailable(why);
+  gpu = cudaAvailable(noGpu);
   if (args.target == "cuda")
-    return gpu ? Status::ok() : Status::error("", "--target cuda: " + why);
-  // auto: a compiled program keeps its own target.
-  if (!endsWith(args.model, ".sae")) {
-    StatusOr<Program> program = Program::open(args.model);
-    if (!program.isOk())
-      return program.getStatus();
-    bool cuda = program->info().target == ProgramTarget::Cuda;
-    if (cuda && !gpu)
-      return Status::error(args.model, "a CUDA program, and " + why);
-    args.target = cuda ? "cuda" : "cpu";
+    return gpu ? Status::ok() : Status::error("", "--target cuda: " + noGpu);
+  if (!endsWith(args.model, ".sae"))
     return Status::ok();
-  }
   if (gpu) {
     args.target = "cuda";
   } else {
-    std::cerr << "notice: --target auto: " << why << "; training on the CPU\n";
+    std::cerr << "notice: --target auto: " << noGpu
+              << "; training on the CPU\n";
     args.target = "cpu";
   }
   return Status::ok();
 }
 
-Status TrainRun::prepareProgram(std::string &programPath) {
+StatusOr<Program> TrainRun::loadProgram(std::string &programPath) {
   programPath = args.runDir + "/program.prism";
-  if (endsWith(args.model, ".sae"))
-    return compileModel(args.model, programPath,
-                        args.target == "cuda"
-                            ? std::vector<std::string>{"-target=cuda"}
-                            : std::vector<std::string>{});
+  if (endsWith(args.model, ".sae")) {
+    Status status = compileModel(args.model, programPath,
+                                 args.target == "cuda"
+                                     ? std::vector<std::string>{"-target=cuda"}
+                                     : std::vector<std::string>{});
+    if (!status.isOk())
+      return status;
+    return Program::open(programPath);
+  }
   Status status = sameFile(args.model, programPath)
                       ? Status::ok()
                       : copyFile(args.model, programPath);
@@ -325,8 +327,13 @@ Status TrainRun::prepareProgram(std::string &programPath) {
     return status;
   StatusOr<Program> program = Program::open(programPath);
   if (!program.isOk())
-    return program.getStatus();
+    return program;
   bool cuda = program->info().target == ProgramTarget::Cuda;
+  if (args.target == "auto") {
+    if (cuda && !gpu)
+      return Status::error(args.model, "a CUDA program, and " + noGpu);
+    args.target = cuda ? "cuda" : "cpu";
+  }
   if (cuda != (args.target == "cuda"))
     return Status::error(args.model,
                          std::string("a ") + (cuda ? "CUDA" : "CPU") +
@@ -335,7 +342,7 @@ Status TrainRun::prepareProgram(std::string &programPath) {
                              "-target=" +
                              args.target + ", or pass --target " +
                              (cuda ? "cuda" : "cpu") + ")");
-  return Status::ok();
+  return program;
 }
 
 //===----------------------------------------------------------------------===//
@@ -413,9 +420,7 @@ int TrainRun::execute() {
   if (Status status = resolveTarget(); !status.isOk())
     return fail(status);
   std::string programPath;
-  if (Status status = prepareProgram(programPath); !status.isOk())
-    return fail(status);
-  StatusOr<Program> program = Program::open(programPath);
+  StatusOr<Program> program = loadProgram(programPath);
   if (!program.isOk())
     return fail(program.getStatus());
   StatusOr<Dataset> data = Dataset::open(args.data);
